@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Set up and run the initlab course: one command each, on Linux, macOS and Windows.
+
+    python3 course.py lab      install everything (first time) and open JupyterLab
+    python3 course.py test     install everything (first time) and run all tests
+    python3 course.py voila notebooks/02_gaussian_collapse_and_saturation.ipynb
+                               show a notebook as a dashboard (Voila)
+    python3 course.py setup    only install
+
+(On Windows write ``py course.py ...``.)  Everything is installed into ``.venv``
+inside this folder; nothing outside the checkout is touched.  The environment is
+reused on later runs and refreshed when requirements.txt or pyproject.toml
+change.  Extra arguments are passed on, e.g. ``python3 course.py test -k theory``.
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / "initlab-installed.txt"
+USAGE = __doc__
+
+
+def venv_python() -> Path:
+    if os.name == "nt":
+        return VENV / "Scripts" / "python.exe"
+    return VENV / "bin" / "python"
+
+
+def fingerprint() -> str:
+    """A hash of the files that decide what gets installed."""
+    digest = hashlib.sha256()
+    for name in ("requirements.txt", "pyproject.toml"):
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def run(command) -> int:
+    print("+", " ".join(str(c) for c in command), flush=True)
+    return subprocess.call([str(c) for c in command], cwd=ROOT)
+
+
+def setup() -> None:
+    if sys.version_info < (3, 10):
+        sys.exit(f"initlab needs Python 3.10 or newer; this is {sys.version.split()[0]}")
+    if not venv_python().exists():
+        print(f"Creating a virtual environment in {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text().strip() == fingerprint():
+        return
+    python = venv_python()
+    steps = [
+        [python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet", "-r", "requirements.txt"],
+        [python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet", "--no-deps", "-e", "."],
+    ]
+    for step in steps:
+        if run(step) != 0:
+            sys.exit("Installing failed (see the messages above). Check the network connection to PyPI and run again.")
+    STAMP.write_text(fingerprint() + "\n")
+
+
+def main(argv) -> int:
+    if not argv or argv[0] not in ("lab", "test", "voila", "setup"):
+        print(USAGE)
+        return 2
+    command, extra = argv[0], argv[1:]
+    setup()
+    python = venv_python()
+    env_python = [python]
+    if command == "setup":
+        return 0
+    if command == "lab":
+        return run(env_python + ["-m", "jupyter", "lab", "--notebook-dir", "notebooks"] + extra)
+    if command == "voila":
+        if not extra:
+            print("Which notebook?  e.g. python3 course.py voila notebooks/02_gaussian_collapse_and_saturation.ipynb")
+            return 2
+        return run(env_python + ["-m", "voila"] + extra)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    return run(env_python + ["-m", "pytest"] + extra)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        sys.exit(130)

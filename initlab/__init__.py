@@ -1,0 +1,51 @@
+"""initlab: the helper package of the course on weight initialization.
+
+    import initlab
+    result = initlab.propagate("lecun_normal", "tanh", depth=10, width=500, rng=0)
+    print(result.table())
+
+Modules, one job each:
+
+- ``initlab.initializers``  how to draw a weight matrix (zeros ... he_normal)
+- ``initlab.activations``   tanh, sigmoid, relu, leaky_relu, linear and derivatives
+- ``initlab.propagation``   the deep-network experiment (``initlab.propagate``)
+- ``initlab.theory``        the closed forms: weighted sums, Glorot, mean field
+- ``initlab.mlp``           a small numpy network that trains with SGD
+- ``initlab.data``          small data sets
+- ``initlab.plots``         the course's figures (imports matplotlib)
+- ``initlab.widgets``       slider explorers (imports ipywidgets)
+- ``initlab.exercises``     check functions for the notebook exercises
+
+``plots``, ``widgets`` and ``exercises`` are imported on first use, so that
+``import initlab`` stays fast.
+"""
+
+from importlib import import_module
+
+from . import activations, data, initializers, mlp, propagation, theory
+from .propagation import propagate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "activations",
+    "data",
+    "initializers",
+    "mlp",
+    "propagation",
+    "theory",
+    "propagate",
+    "plots",
+    "widgets",
+    "exercises",
+]
+
+_LAZY_MODULES = ("plots", "widgets", "exercises")
+
+
+def __getattr__(name):
+    # Importing matplotlib and ipywidgets takes about a second, so these modules are
+    # loaded the first time someone writes initlab.plots (PEP 562).
+    if name in _LAZY_MODULES:
+        return import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'initlab' has no attribute {name!r}")

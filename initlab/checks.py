@@ -1,0 +1,156 @@
+"""Argument checks shared by every public function of initlab.
+
+A student who passes ``width=-3`` or ``activation="relu6"`` should read a sentence
+that names the argument, the value it got and what is allowed -- not a traceback
+from deep inside numpy.  Every public function therefore runs its arguments
+through the small helpers below before doing any work.
+
+Each helper returns the cleaned value (a Python ``int`` or ``float``, a lower-case
+name, a ``numpy.random.Generator``) so that callers can write::
+
+    width = check_int("width", width, minimum=1)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "check_int",
+    "check_float",
+    "check_choice",
+    "check_array",
+    "as_generator",
+]
+
+
+def _show(value) -> str:
+    """A short, readable rendering of ``value`` for error messages."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def check_int(name: str, value, minimum: int | None = 1, maximum: int | None = None) -> int:
+    """Return ``value`` as a Python int, or raise a clear error.
+
+    Booleans and floats are refused even when they are whole (``3.0``), because a
+    layer width of ``3.0`` is almost always a bug (for example ``n / 2``).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ValueError
+        If ``value`` is outside ``[minimum, maximum]``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        hint = ""
+        if isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
+            hint = f" (use int({value!r}) or // for integer division)"
+        raise TypeError(f"{name} must be an integer, got {_show(value)}{hint}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be an integer <= {maximum}, got {value}")
+    return value
+
+
+def check_float(
+    name: str,
+    value,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strictly_positive: bool = False,
+) -> float:
+    """Return ``value`` as a finite Python float, or raise a clear error.
+
+    NaN and infinity are always refused: a NaN standard deviation would silently
+    fill every later array with NaN.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ValueError
+        If ``value`` is NaN, infinite, or outside the allowed range.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_show(value)}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    if strictly_positive and value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def check_choice(name: str, value, choices) -> str:
+    """Return ``value`` (lower-cased) if it is one of ``choices``.
+
+    The error message lists every valid name, so that a typo is easy to fix.
+    """
+    choices = list(choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {choices}, got {_show(value)}")
+    key = value.strip().lower()
+    if key not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+    return key
+
+
+def check_array(name: str, value, ndim: int | None = None, shape=None) -> np.ndarray:
+    """Return ``value`` as a float64 array with finite entries.
+
+    ``shape`` may contain ``None`` for "any size along this axis".
+    """
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers, got {_show(value)}") from None
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-D array, got shape {array.shape}")
+    if shape is not None:
+        expected = tuple(shape)
+        ok = array.ndim == len(expected) and all(
+            e is None or e == a for e, a in zip(expected, array.shape)
+        )
+        if not ok:
+            wanted = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ")"
+            raise ValueError(f"{name} must have shape {wanted}, got {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+    return array
+
+
+def as_generator(rng, name: str = "rng") -> np.random.Generator:
+    """Turn ``rng`` into a ``numpy.random.Generator``.
+
+    Parameters
+    ----------
+    rng : None, int or numpy.random.Generator
+        ``None`` gives fresh, unpredictable randomness; an int >= 0 is a seed, so
+        that the same seed always gives the same numbers; a Generator is used as is
+        (and advanced), which is how a sequence of draws stays reproducible.
+    """
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
+        if rng < 0:
+            raise ValueError(f"{name} must be a seed >= 0, got {int(rng)}")
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"{name} must be None, an integer seed >= 0 or a numpy.random.Generator, "
+        f"got {_show(rng)}"
+    )

@@ -1,0 +1,93 @@
+"""Small data sets for the course, generated with numpy.
+
+- ``half_on_input``: the input vector of notebook 03, n inputs of which a given
+  fraction are 1 and the rest 0;
+- ``two_moons``: a 2-D, two-class set that a straight line cannot separate,
+  for quick training demos (notebook 01);
+- ``train_validation_split``: a seeded, stratified split.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .checks import as_generator, check_float, check_int
+
+__all__ = ["half_on_input", "two_moons", "train_validation_split"]
+
+
+def half_on_input(n_inputs=1000, fraction_on=0.5, rng=None) -> np.ndarray:
+    """A 0/1 input vector with exactly round(fraction_on * n_inputs) ones.
+
+    The ones sit at random positions (drawn from ``rng``); for the variance of
+    the weighted sum z = w @ x + b only their number matters.
+    """
+    n_inputs = check_int("n_inputs", n_inputs, minimum=1)
+    fraction_on = check_float("fraction_on", fraction_on, minimum=0.0, maximum=1.0)
+    n_on = int(round(fraction_on * n_inputs))
+    x = np.zeros(n_inputs)
+    x[as_generator(rng).permutation(n_inputs)[:n_on]] = 1.0
+    return x
+
+
+def two_moons(n_samples=400, noise=0.15, rng=None):
+    """Two interleaved half circles in the plane, one per class.
+
+    Parameters
+    ----------
+    n_samples : int >= 2
+        Total number of points, split as evenly as possible between the classes.
+    noise : float >= 0
+        Std of the Gaussian noise added to each coordinate.
+
+    Returns
+    -------
+    x : ndarray (n_samples, 2), centred so that each feature has mean about 0
+    labels : int ndarray (n_samples,), 0 for the upper moon and 1 for the lower
+    """
+    n_samples = check_int("n_samples", n_samples, minimum=2)
+    noise = check_float("noise", noise, minimum=0.0)
+    rng = as_generator(rng)
+    n_upper = n_samples // 2
+    n_lower = n_samples - n_upper
+    angle_upper = np.linspace(0.0, np.pi, n_upper)
+    angle_lower = np.linspace(0.0, np.pi, n_lower)
+    upper = np.column_stack([np.cos(angle_upper), np.sin(angle_upper)])
+    lower = np.column_stack([1.0 - np.cos(angle_lower), 0.5 - np.sin(angle_lower)])
+    x = np.vstack([upper, lower]) + noise * rng.standard_normal((n_samples, 2))
+    x -= np.array([0.5, 0.25])
+    labels = np.concatenate([np.zeros(n_upper, dtype=np.int64), np.ones(n_lower, dtype=np.int64)])
+    order = rng.permutation(n_samples)
+    return x[order], labels[order]
+
+
+def train_validation_split(x, labels, n_validation, rng=None):
+    """Split (x, labels) into training and validation sets, class by class.
+
+    Each class contributes to the validation set in proportion to its size
+    (rounded so that the total is exactly ``n_validation``), so both sets keep the
+    class balance.  The split depends only on ``rng``.
+
+    Returns
+    -------
+    (x_train, labels_train), (x_validation, labels_validation)
+    """
+    x = np.asarray(x)
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != len(x):
+        raise ValueError(f"labels must be 1-D with one label per row of x ({len(x)}), got shape {labels.shape}")
+    n_validation = check_int("n_validation", n_validation, minimum=1, maximum=len(x) - 1)
+    rng = as_generator(rng)
+    classes, counts = np.unique(labels, return_counts=True)
+    quota = np.floor(counts * n_validation / len(x)).astype(int)
+    # hand out what rounding down left over to the classes with the largest remainders
+    remainder = counts * n_validation / len(x) - quota
+    quota[np.argsort(-remainder, kind="stable")[: n_validation - quota.sum()]] += 1
+    validation = np.concatenate(
+        [rng.permutation(np.flatnonzero(labels == c))[:q] for c, q in zip(classes, quota)]
+    )
+    is_validation = np.zeros(len(x), dtype=bool)
+    is_validation[validation] = True
+    train_idx = rng.permutation(np.flatnonzero(~is_validation))
+    val_idx = rng.permutation(validation)
+    return (x[train_idx], labels[train_idx]), (x[val_idx], labels[val_idx])

@@ -1,0 +1,295 @@
+"""The course's standard figures, readable from the back of a room.
+
+Every function returns a ``matplotlib.figure.Figure``; in a notebook end the
+cell with ``plt.show()``.  The style (``course_style``) uses large labels and
+the Okabe-Ito colours, which stay distinguishable for the common kinds of colour
+blindness.  ``present()`` switches to even larger fonts for a projector.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .checks import check_array, check_float, check_int
+
+__all__ = [
+    "COLORS",
+    "course_style",
+    "present",
+    "layer_stats",
+    "histogram_strip",
+    "weighted_sum_histogram",
+    "learning_curves",
+    "finite_prefix",
+]
+
+#: Okabe & Ito (2008), colour-blind-safe palette.
+COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+_STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 14,
+    "axes.titlesize": 15,
+    "axes.labelsize": 14,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 12,
+    "figure.titlesize": 16,
+    "lines.linewidth": 2.5,
+    "lines.markersize": 7,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+_PRESENTATION = {
+    "font.size": 20,
+    "axes.titlesize": 22,
+    "axes.labelsize": 20,
+    "xtick.labelsize": 17,
+    "ytick.labelsize": 17,
+    "legend.fontsize": 17,
+    "figure.titlesize": 22,
+    "lines.linewidth": 3.5,
+    "lines.markersize": 10,
+}
+
+#: Highest value a logarithmic axis shows (see layer_stats).
+_LOG_CEILING = 1e200
+
+#: Figure-size multiplier; 1.0 normally, larger in presentation mode.
+_size = {"factor": 1.0}
+
+
+def course_style(presentation=False) -> None:
+    """Apply the course's matplotlib style (large fonts, colour-blind-safe colours)."""
+    plt.rcParams.update(_STYLE)
+    plt.rcParams["axes.prop_cycle"] = plt.cycler(color=COLORS)
+    if presentation:
+        plt.rcParams.update(_PRESENTATION)
+    _size["factor"] = 1.4 if presentation else 1.0
+
+
+def present(on=True) -> None:
+    """Presentation mode for a projector: bigger fonts, thicker lines, bigger figures.
+
+    ``initlab.plots.present()`` turns it on, ``present(False)`` back off.  The
+    slider explorers read the same setting.
+    """
+    if not isinstance(on, bool):
+        raise TypeError(f"on must be True or False, got {on!r}")
+    course_style(presentation=on)
+
+
+def is_presenting() -> bool:
+    """True while presentation mode is on."""
+    return _size["factor"] > 1.0
+
+
+def _figsize(width, height):
+    return (width * _size["factor"], height * _size["factor"])
+
+
+def finite_prefix(values) -> np.ndarray:
+    """``values`` up to (not including) the first NaN or inf, so plots never show NaN."""
+    values = np.asarray(values, dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(values))
+    return values if bad.size == 0 else values[: bad[0]]
+
+
+def _as_list(results):
+    return list(results) if isinstance(results, (list, tuple)) else [results]
+
+
+def _spans_decades(*arrays) -> bool:
+    """True when the positive values span more than two orders of magnitude."""
+    values = np.concatenate([finite_prefix(a) for a in arrays])
+    values = values[values > 0]
+    return values.size > 1 and values.max() / values.min() > 100
+
+
+def layer_stats(results, labels=None, title=None, show_prediction=True, log_std=None):
+    """Per-layer mean (left) and std (right) of the activations of one or more runs.
+
+    Parameters
+    ----------
+    results : PropagationResult or list of them
+    labels : list of str, optional
+        Legend entries (default: each run's initializer name).
+    title : str, optional
+    show_prediction : bool
+        Draw the mean-field prediction as a dashed line over the measured std.
+    log_std : bool, optional
+        Logarithmic std axis (default: when the values span more than 100x).
+
+    A run that exploded is drawn up to the last finite layer and marked with a
+    cross and the words "exploded at layer k".
+    """
+    results = _as_list(results)
+    labels = labels or [r.init for r in results]
+    if len(labels) != len(results):
+        raise ValueError(f"labels must have one entry per result ({len(results)}), got {len(labels)}")
+    fig, (ax_mean, ax_std) = plt.subplots(1, 2, figsize=_figsize(13, 4.8))
+    for k, (result, label) in enumerate(zip(results, labels)):
+        color = COLORS[k % len(COLORS)]
+        mean, std = finite_prefix(result.mean), finite_prefix(result.std)
+        ax_mean.plot(result.layers[: len(mean)], mean, "o-", color=color, label=label)
+        ax_std.plot(result.layers[: len(std)], std, "o-", color=color, label=label)
+        if show_prediction:
+            predicted = finite_prefix(result.prediction.std)
+            ax_std.plot(result.layers[: len(predicted)], predicted, "--", color="black", linewidth=1.5,
+                        label="mean-field prediction" if k == 0 else None)
+        if result.exploded_at is not None:
+            last = result.exploded_at - 1
+            for ax, values in ((ax_mean, mean), (ax_std, std)):
+                y = values[-1] if len(values) else 0.0
+                ax.plot([max(last, 1)], [y], "x", color=color, markersize=16, markeredgewidth=3)
+            ax_std.text(0.03, 0.95 - 0.08 * k, f"exploded at layer {result.exploded_at}", color=color,
+                        transform=ax_std.transAxes, va="top", fontweight="bold")
+    use_log = _spans_decades(*[r.std for r in results]) if log_std is None else log_std
+    if use_log:
+        # Explicit limits: matplotlib's log ticks overflow near 1e300, so the axis
+        # stops at 1e200 and an exploding curve leaves the top of the plot.
+        finite = np.concatenate([finite_prefix(r.std) for r in results] +
+                                [finite_prefix(r.prediction.std) for r in results if show_prediction])
+        finite = finite[finite > 0]
+        with np.errstate(over="ignore"):
+            ax_std.set_yscale("log")
+            ax_std.set_ylim(max(finite.min() / 3, 1e-300), min(finite.max() * 3, _LOG_CEILING))
+    largest_mean = max((np.abs(finite_prefix(r.mean)).max(initial=0.0) for r in results), default=0.0)
+    if largest_mean > 100:  # an exploding run: linear near 0, logarithmic beyond +-1
+        with np.errstate(over="ignore"):
+            ax_mean.set_yscale("symlog", linthresh=1.0)
+            means = np.concatenate([finite_prefix(r.mean) for r in results])
+            top = min(max(means.max() * 3, 10.0), _LOG_CEILING)
+            bottom = min(max(-means.min() * 3, 10.0), _LOG_CEILING)
+            ax_mean.set_ylim(-bottom, top)
+    ax_mean.set_title("mean of the activations")
+    ax_std.set_title("std of the activations" + (" (log scale)" if use_log else ""))
+    for ax in (ax_mean, ax_std):
+        ax.set_xlabel("layer")
+        ax.set_xticks(results[0].layers if results[0].depth <= 12 else
+                      np.unique(np.linspace(1, results[0].depth, 8).round().astype(int)))
+    ax_mean.set_ylabel("mean")
+    ax_std.set_ylabel("std")
+    ax_std.legend(loc="best")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _pick_layers(result, layers, stored):
+    if layers is None:
+        available = sorted(stored)
+        if len(available) > 10:
+            idx = np.unique(np.linspace(0, len(available) - 1, 10).round().astype(int))
+            available = [available[i] for i in idx]
+        return available
+    layers = [check_int("layers entry", layer, minimum=1, maximum=result.depth) for layer in layers]
+    missing = [layer for layer in layers if layer not in stored]
+    if missing:
+        raise ValueError(f"layers {missing} were not kept by propagate (keep_layers); kept: {sorted(stored)}")
+    return layers
+
+
+def histogram_strip(result, kind="activations", layers=None, bins=50, title=None):
+    """A row of histograms, one per layer, of the activations or of the gradients.
+
+    Parameters
+    ----------
+    result : PropagationResult
+    kind : {"activations", "gradients"}
+    layers : list of int, optional
+        Which layers (default: every kept layer, at most 10 evenly spaced).
+    bins : int
+    title : str, optional
+
+    Each panel has its own x range, printed in its title as the std, so that a
+    collapsed layer (std 1e-7) is still visible as a shape.
+    """
+    if kind not in ("activations", "gradients"):
+        raise ValueError(f"kind must be one of ['activations', 'gradients'], got {kind!r}")
+    bins = check_int("bins", bins, minimum=2, maximum=1000)
+    stored = result.activations if kind == "activations" else result.gradients
+    layers = _pick_layers(result, layers, stored)
+    if not layers:
+        raise ValueError(f"no {kind} were kept for this result (exploded or keep_layers='none')")
+    n_cols = min(5, len(layers))
+    n_rows = math.ceil(len(layers) / n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=_figsize(13, 0.6 + 2.9 * n_rows), squeeze=False)
+    color = COLORS[0] if kind == "activations" else COLORS[3]
+    for ax in axes.ravel()[len(layers):]:
+        ax.set_visible(False)
+    for ax, layer in zip(axes.ravel(), layers):
+        values = np.asarray(stored[layer]).ravel()
+        ax.hist(values, bins=bins, color=color, density=True)
+        ax.set_title(f"layer {layer}: std {np.std(values):.2g}", fontsize=plt.rcParams["axes.titlesize"] - 2)
+        ax.set_yticks([])
+        ax.locator_params(axis="x", nbins=3)
+        ax.xaxis.set_major_formatter(lambda value, _: f"{value:.1g}")  # short labels: 1e-05
+        ax.grid(False)
+    symbol = "h = activation" if kind == "activations" else "dL/dz (back-propagated gradient)"
+    for row in axes:
+        row[0].set_ylabel("density")
+    fig.suptitle(title or f"{result.init}, {result.activation}: {symbol}, per layer")
+    fig.tight_layout()
+    return fig
+
+
+def weighted_sum_histogram(z, predicted_std, title=None, label="simulated z", bins=60, ax=None):
+    """Histogram of simulated weighted sums z with the predicted N(0, std^2) drawn over it."""
+    z = check_array("z", z, ndim=1)
+    predicted_std = check_float("predicted_std", predicted_std, strictly_positive=True)
+    bins = check_int("bins", bins, minimum=2, maximum=1000)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=_figsize(7, 4.5))
+    else:
+        fig = ax.figure
+    ax.hist(z, bins=bins, density=True, color=COLORS[5], alpha=0.8,
+            label=f"{label} (std {np.std(z):.3g})")
+    grid = np.linspace(-4.5 * predicted_std, 4.5 * predicted_std, 400)
+    density = np.exp(-0.5 * (grid / predicted_std) ** 2) / (predicted_std * math.sqrt(2 * math.pi))
+    ax.plot(grid, density, color="black", linewidth=2.5, label=f"predicted N(0, {predicted_std:.3g}²)")
+    ax.set_xlabel("z = w · x + b")
+    ax.set_ylabel("density")
+    ax.legend(loc="upper right")
+    ax.set_title(title or "distribution of the weighted sum z")
+    fig.tight_layout()
+    return fig
+
+
+def learning_curves(curves, reference=None, title=None, ylabel="validation accuracy (%)", ax=None):
+    """Accuracy per epoch for several runs, optionally with published reference points.
+
+    Parameters
+    ----------
+    curves : dict {label: sequence of accuracies (fractions 0..1)}, one value per epoch
+    reference : dict {label: (epochs, accuracies)}, optional
+        Published figures, drawn as hollow markers with dotted lines.
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise TypeError("curves must be a non-empty dict {label: accuracies per epoch}")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=_figsize(8, 5))
+    else:
+        fig = ax.figure
+    for k, (label, values) in enumerate(curves.items()):
+        values = finite_prefix(values)
+        ax.plot(np.arange(1, len(values) + 1), 100 * values, "o-", color=COLORS[k % len(COLORS)], label=label)
+    for k, (label, (epochs, values)) in enumerate((reference or {}).items()):
+        ax.plot(epochs, 100 * np.asarray(values, dtype=float), "s:", color=COLORS[k % len(COLORS)],
+                markerfacecolor="white", markeredgewidth=2, label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="lower right")
+    ax.set_title(title or "learning curves")
+    fig.tight_layout()
+    return fig
+
+
+course_style()

@@ -1,0 +1,360 @@
+"""Signal propagation: push random inputs through a deep random network and watch.
+
+The experiment of notebooks 02, 04 and 05, generalised.  ``n_samples`` inputs
+drawn from N(0, 1) go through ``depth`` dense layers::
+
+    z_l = h_{l-1} @ W_l + b_l          (W_l has shape (fan_in, fan_out))
+    h_l = phi(z_l)                      (h_0 = x)
+
+and a N(0, 1) gradient arriving at the output of the last layer goes back::
+
+    dz_l     = dh_l * phi'(z_l)
+    dh_{l-1} = dz_l @ W_l.T
+
+For every layer we record the mean and std of the activations h_l, the fraction
+of saturated and of dead (exactly 0) units, and the std of the gradient dz_l,
+which is what the weight gradient dW_l = h_{l-1}.T @ dz_l is made of.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import activations as _activations
+from . import initializers as _initializers
+from . import theory as _theory
+from .checks import as_generator, check_float, check_int
+
+__all__ = ["propagate", "run_network", "draw_weights", "layer_widths", "PropagationResult"]
+
+#: Most multiply-adds one call of ``propagate`` may do (forward and backward).
+#: 2e11 is about a minute on a laptop; beyond it a typo (depth=1000, width=5000)
+#: would look like a hang.
+MAX_WORK = 2e11
+
+
+@dataclass
+class PropagationResult:
+    """What ``propagate`` measured, one entry per layer (index 0 is layer 1).
+
+    Attributes
+    ----------
+    widths : tuple of int
+        Input width followed by each layer's width.
+    activation, init : str
+        Names of the activation and of the initializer.
+    mean, std : ndarray
+        Mean and std of the activations h_l over all samples and units.
+    saturated : ndarray
+        Fraction of units in a flat tail of tanh/sigmoid (|tanh| > 0.99, sigmoid
+        outside [0.01, 0.99]); 0 for activations without flat tails.
+    dead : ndarray
+        Fraction of activations that are exactly 0 (ReLU's dead units).
+    grad_std : ndarray
+        Std of the back-propagated gradient dL/dz_l.
+    exploded_at : int or None
+        First layer whose pre-activations overflowed to inf/NaN; statistics from
+        that layer on are NaN, and no gradient is computed.
+    grad_exploded_at : int or None
+        First layer (going backwards) whose gradient overflowed.
+    activations, gradients : dict {layer: ndarray}
+        The activations h_l and gradients dz_l of the kept layers (1-based keys),
+        shape (n_samples, width), for histograms.
+    prediction : theory.MeanField
+        The mean-field prediction for this network, computed from each layer's
+        actual weight variance (sigma_w^2 = fan_in * mean(W^2)).
+    """
+
+    widths: tuple
+    activation: str
+    init: str
+    mean: np.ndarray
+    std: np.ndarray
+    saturated: np.ndarray
+    dead: np.ndarray
+    grad_std: np.ndarray
+    exploded_at: int | None
+    grad_exploded_at: int | None
+    activations: dict = field(repr=False)
+    gradients: dict = field(repr=False)
+    prediction: _theory.MeanField = field(repr=False)
+
+    @property
+    def depth(self) -> int:
+        return len(self.widths) - 1
+
+    @property
+    def layers(self) -> np.ndarray:
+        """Layer numbers 1..depth, for plotting."""
+        return np.arange(1, self.depth + 1)
+
+    def table(self) -> str:
+        """A plain-text table of the per-layer statistics, rounded for printing."""
+        lines = [
+            f"{self.init} weights, {self.activation}, widths {list(self.widths)}",
+            f"{'layer':>5} {'mean':>10} {'std':>10} {'predicted':>10} {'saturated':>10} {'dead':>7} {'grad std':>10}",
+        ]
+        for i in range(self.depth):
+            lines.append(
+                f"{i + 1:>5} {self.mean[i]:>10.4f} {self.std[i]:>10.4g} {self.prediction.std[i]:>10.4g}"
+                f" {self.saturated[i]:>9.1%} {self.dead[i]:>7.1%} {self.grad_std[i]:>10.4g}"
+            )
+        if self.exploded_at is not None:
+            lines.append(f"the signal exploded (overflowed) at layer {self.exploded_at}")
+        if self.grad_exploded_at is not None:
+            lines.append(f"the gradient exploded (overflowed) at layer {self.grad_exploded_at}")
+        return "\n".join(lines)
+
+
+def _mean_std(values):
+    """Mean and std of an array, also when its squares would overflow (values > 1e154)."""
+    largest = float(np.abs(values).max())
+    if largest > 1e150:
+        scaled = values / largest
+        return scaled.mean() * largest, scaled.std() * largest
+    return values.mean(), values.std()
+
+
+def layer_widths(depth=None, width=None, widths=None) -> tuple:
+    """The widths (input first) from either ``depth`` and ``width`` or ``widths``.
+
+    ``depth=10, width=500`` means an input of 500 features and 10 layers of 500
+    units: widths (500, 500, ..., 500) with 11 entries.
+    """
+    if widths is not None:
+        if depth is not None or width is not None:
+            raise ValueError("give either widths=[...] or depth and width, not both")
+        if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__"):
+            raise TypeError(f"widths must be a list of integers (input width first), got {widths!r}")
+        if len(widths) < 2:
+            raise ValueError(f"widths needs the input width and at least one layer, got {list(widths)}")
+        return tuple(check_int(f"widths[{i}]", w, minimum=1) for i, w in enumerate(widths))
+    depth = check_int("depth", 10 if depth is None else depth, minimum=1)
+    width = check_int("width", 500 if width is None else width, minimum=1)
+    return (width,) * (depth + 1)
+
+
+def draw_weights(widths, init, rng=None) -> list:
+    """One weight matrix per layer, layer l of shape (widths[l-1], widths[l]).
+
+    Each layer draws from its own random stream (``rng.spawn``), so layer 3 of a
+    5-layer network is the same matrix as layer 3 of a 50-layer one built from the
+    same seed: adding layers never changes the ones before.
+    """
+    init = _initializers.get(init)
+    rng = as_generator(rng)
+    layer_rngs = rng.spawn(len(widths) - 1)
+    weights = []
+    for i in range(len(widths) - 1):
+        w = np.asarray(init(widths[i], widths[i + 1], layer_rngs[i]))
+        if w.shape != (widths[i], widths[i + 1]):
+            name = getattr(init, "__name__", repr(init))
+            raise ValueError(
+                f"init {name} returned shape {w.shape} for fan_in={widths[i]}, fan_out={widths[i + 1]}; "
+                f"an initializer must return an array of shape (fan_in, fan_out)"
+            )
+        weights.append(w)
+    return weights
+
+
+def run_network(
+    x,
+    weights,
+    activation="tanh",
+    biases=None,
+    weight_scale=1.0,
+    grad_output=None,
+    keep_layers=None,
+    init_name="given",
+) -> PropagationResult:
+    """Forward and backward pass through given weights; the core of ``propagate``.
+
+    Parameters
+    ----------
+    x : ndarray (n_samples, widths[0])
+    weights : list of ndarray, layer l of shape (widths[l-1], widths[l])
+    activation : str or Activation
+    biases : list of ndarray (widths[l],), optional
+    weight_scale : float
+        Multiplies every weight matrix (z = weight_scale * (h @ W) + b), so that
+        an explorer can change the scale without drawing new weights.
+    grad_output : ndarray (n_samples, widths[-1]), optional
+        Gradient arriving at the last layer's output (default: none, no backward
+        pass; ``grad_std`` is then NaN).
+    keep_layers : None, "none" or iterable of int
+        Layers (1-based) whose activations and gradients are kept; None keeps all.
+    """
+    act = _activations.get(activation)
+    weight_scale = check_float("weight_scale", weight_scale, minimum=0.0)
+    x = np.asarray(x)
+    depth = len(weights)
+    if depth == 0:
+        raise ValueError("weights must hold at least one matrix")
+    widths = (x.shape[1],) + tuple(w.shape[1] for w in weights)
+    for i, w in enumerate(weights):
+        if w.ndim != 2 or w.shape[0] != widths[i]:
+            raise ValueError(
+                f"weights[{i}] must have shape ({widths[i]}, fan_out) to follow an input of width "
+                f"{widths[i]}, got {w.shape}"
+            )
+    if biases is not None and len(biases) != depth:
+        raise ValueError(f"biases must have one vector per layer ({depth}), got {len(biases)}")
+    if keep_layers is None:
+        keep = set(range(1, depth + 1))
+    elif isinstance(keep_layers, str) and keep_layers == "none":
+        keep = set()
+    else:
+        keep = {check_int("keep_layers entry", k, minimum=1, maximum=depth) for k in keep_layers}
+
+    nan = np.full(depth, np.nan)
+    mean, std, saturated, dead, grad_std = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    kept_h, kept_dz, slopes = {}, {}, []
+    exploded_at = grad_exploded_at = None
+
+    # Overflow is detected and reported below, so numpy's warnings would only be noise.
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        h = x
+        for i, w in enumerate(weights):
+            z = h @ w
+            if weight_scale != 1.0:
+                z *= weight_scale
+            if biases is not None:
+                z += biases[i]
+            if not np.isfinite(z).all():
+                exploded_at = i + 1
+                break
+            h = act.function(z)
+            mean[i], std[i] = _mean_std(h)
+            saturated[i] = act.is_saturated(h).mean() if act.is_saturated is not None else 0.0
+            dead[i] = np.mean(h == 0)
+            slopes.append(act.derivative(z))
+            if i + 1 in keep:
+                kept_h[i + 1] = h
+
+        if grad_output is not None and exploded_at is None:
+            g = np.asarray(grad_output, dtype=h.dtype)
+            for i in reversed(range(depth)):
+                dz = g * slopes[i]
+                if not np.isfinite(dz).all():
+                    grad_exploded_at = i + 1
+                    break
+                grad_std[i] = _mean_std(dz)[1]
+                if i + 1 in keep:
+                    kept_dz[i + 1] = dz
+                if i > 0:
+                    g = dz @ weights[i].T
+                    if weight_scale != 1.0:
+                        g *= weight_scale
+
+    # The prediction uses each layer's actual weight variance.
+    power = np.array([np.mean(np.square(w, dtype=np.float64)) for w in weights]) * weight_scale**2
+    fan_in = np.array(widths[:-1], dtype=np.float64)
+    fan_out = np.array(widths[1:], dtype=np.float64)
+    bias_std = 0.0 if biases is None else float(np.sqrt(np.mean([np.mean(np.square(b)) for b in biases])))
+    with np.errstate(over="ignore", invalid="ignore"):
+        prediction = _theory.mean_field(
+            depth,
+            sigma_w=np.sqrt(np.minimum(fan_in * power, 1e300)),
+            sigma_b=bias_std,
+            activation=act,
+            input_second_moment=float(np.mean(np.square(x, dtype=np.float64))),
+            sigma_w_backward=np.sqrt(np.minimum(fan_out * power, 1e300)),
+        )
+    return PropagationResult(
+        widths=widths,
+        activation=act.name,
+        init=init_name,
+        mean=mean,
+        std=std,
+        saturated=saturated,
+        dead=dead,
+        grad_std=grad_std,
+        exploded_at=exploded_at,
+        grad_exploded_at=grad_exploded_at,
+        activations=kept_h,
+        gradients=kept_dz,
+        prediction=prediction,
+    )
+
+
+def propagate(
+    init="lecun_normal",
+    activation="tanh",
+    depth=None,
+    width=None,
+    *,
+    widths=None,
+    n_samples=1000,
+    bias_std=0.0,
+    weight_scale=1.0,
+    keep_layers=None,
+    rng=None,
+) -> PropagationResult:
+    """Run the signal-propagation experiment and return per-layer statistics.
+
+    Parameters
+    ----------
+    init : str or callable
+        Initializer name (see ``initlab.initializers.names()``) or any
+        ``init(fan_in, fan_out, rng)``, e.g. ``initializers.normal(0.01)``.
+    activation : {"tanh", "sigmoid", "relu", "leaky_relu", "linear"} or Activation
+    depth, width : int, optional
+        ``depth`` layers of ``width`` units after an input of ``width`` features
+        (defaults 10 and 500, the course's setting).
+    widths : list of int, optional
+        Instead of depth and width: input width first, then each layer's width.
+    n_samples : int
+        Number of inputs, each drawn from N(0, 1) (1000 in the course).
+    bias_std : float
+        Biases drawn from N(0, bias_std^2); 0 means no bias.
+    weight_scale : float
+        Extra factor on every weight matrix.
+    keep_layers : None, "none" or list of int
+        Which layers' activations and gradients to keep for histograms (all by default).
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    PropagationResult
+        ``mean``, ``std``, ``saturated``, ``dead``, ``grad_std`` per layer, the kept
+        ``activations`` and ``gradients``, ``exploded_at``, and the mean-field
+        ``prediction``.
+
+    Examples
+    --------
+    >>> from initlab import propagate, initializers
+    >>> result = propagate(initializers.normal(0.01), "tanh", depth=10, width=500, rng=0)
+    >>> round(float(result.std[0]), 2)
+    0.21
+    """
+    widths = layer_widths(depth, width, widths)
+    n_samples = check_int("n_samples", n_samples, minimum=1)
+    bias_std = check_float("bias_std", bias_std, minimum=0.0)
+    init_fn = _initializers.get(init)
+    act = _activations.get(activation)
+    work = 2.0 * n_samples * sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+    if work > MAX_WORK:
+        raise ValueError(
+            f"n_samples={n_samples} with widths {list(widths)[:4]}... needs {work:.2g} multiply-adds; "
+            f"propagate allows at most {MAX_WORK:.0e} (reduce n_samples, depth or width)"
+        )
+    rng = as_generator(rng)
+    x_rng, grad_rng, bias_rng, weight_rng = rng.spawn(4)
+    x = x_rng.standard_normal((n_samples, widths[0]))
+    weights = draw_weights(widths, init_fn, weight_rng)
+    biases = None
+    if bias_std > 0:
+        biases = [bias_std * bias_rng.standard_normal(w) for w in widths[1:]]
+    grad_output = grad_rng.standard_normal((n_samples, widths[-1]))
+    return run_network(
+        x,
+        weights,
+        act,
+        biases=biases,
+        weight_scale=weight_scale,
+        grad_output=grad_output,
+        keep_layers=keep_layers,
+        init_name=getattr(init_fn, "__name__", "custom"),
+    )

@@ -1,0 +1,67 @@
+"""The course figures: they draw what they say, and never NaN."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from initlab import initializers, plots, propagate
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_layer_stats_draws_measured_and_predicted():
+    runs = [propagate(initializers.normal(0.01), "tanh", depth=5, width=100, n_samples=100, rng=0),
+            propagate("lecun_normal", "tanh", depth=5, width=100, n_samples=100, rng=0)]
+    fig = plots.layer_stats(runs, title="tanh")
+    ax_mean, ax_std = fig.axes
+    assert ax_std.get_yscale() == "log"  # 0.2 down to 1e-4 spans decades
+    lines = ax_std.get_lines()
+    assert len(lines) == 4  # two measured, two predicted
+    np.testing.assert_allclose(lines[0].get_ydata(), runs[0].std)
+    assert ax_std.get_legend() is not None and fig._suptitle.get_text() == "tanh"
+
+
+def test_layer_stats_marks_explosion_without_nan():
+    run = propagate(initializers.normal(1e7), "relu", depth=50, width=100, n_samples=10, rng=0)
+    fig = plots.layer_stats(run)
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            assert np.all(np.isfinite(line.get_ydata()))
+    texts = [t.get_text() for t in fig.axes[1].texts]
+    assert f"exploded at layer {run.exploded_at}" in texts
+
+
+def test_histogram_strip_one_panel_per_layer():
+    run = propagate("lecun_normal", "tanh", depth=12, width=50, n_samples=40, rng=0)
+    fig = plots.histogram_strip(run, "activations")
+    assert len(fig.axes) == 10  # at most ten, evenly spaced, in two rows of five
+    fig = plots.histogram_strip(run, "gradients", layers=[1, 12])
+    assert [ax.get_title().split(":")[0] for ax in fig.axes if ax.get_visible()] == ["layer 1", "layer 12"]
+    with pytest.raises(ValueError, match="kind must be one of"):
+        plots.histogram_strip(run, "weights")
+
+
+def test_weighted_sum_histogram_and_learning_curves():
+    z = np.random.default_rng(0).normal(0, 22.4, 5000)
+    fig = plots.weighted_sum_histogram(z, 22.38)
+    assert "22.4" in fig.axes[0].get_legend().get_texts()[1].get_text()
+    fig = plots.learning_curves({"new": [0.8, 0.9]}, reference={"published": ([1, 2], [0.92, 0.94])})
+    assert len(fig.axes[0].get_lines()) == 2
+    with pytest.raises(ValueError, match="predicted_std must be > 0"):
+        plots.weighted_sum_histogram(z, 0.0)
+
+
+def test_presentation_mode_enlarges_fonts():
+    plots.present()
+    try:
+        assert plt.rcParams["font.size"] == 20
+        assert plots.is_presenting()
+    finally:
+        plots.present(False)
+    assert plt.rcParams["font.size"] == 14
+    with pytest.raises(TypeError, match="on must be True or False"):
+        plots.present("yes")
