@@ -81,7 +81,6 @@ def main(argv) -> int:
             print("Which notebook?  e.g. python3 course.py voila notebooks/02_gaussian_collapse_and_saturation.ipynb")
             return 2
         return run(env_python + ["-m", "voila"] + extra)
-    os.environ.setdefault("MPLBACKEND", "Agg")
     return run(env_python + ["-m", "pytest"] + extra)
 
 
