@@ -7,7 +7,8 @@ Every initializer in this module is a function with the same signature::
 ``fan_in`` is the number of inputs of the layer and ``fan_out`` the number of
 units, so a layer computes ``H = act(X @ W + b)`` with ``X`` of shape
 ``(n_samples, fan_in)``.  ``rng`` is a seed or a ``numpy.random.Generator``; the
-same seed always gives the same matrix.
+same seed always gives the same matrix.  The keyword ``dtype`` (float64 by
+default, or float32) sets the precision, like a PyTorch tensor's dtype.
 
 Layout warning for PyTorch users: ``torch.nn.Linear`` stores its weight as
 ``(out_features, in_features)`` and computes ``x @ weight.T``.  An initlab matrix
@@ -62,6 +63,7 @@ __all__ = [
     "MODES",
     "DISTRIBUTIONS",
     "MAX_ENTRIES",
+    "DTYPES",
 ]
 
 MODES = ("fan_in", "fan_out", "fan_avg")
@@ -94,6 +96,28 @@ def _check_fans(fan_in, fan_out) -> tuple[int, int]:
     return fan_in, fan_out
 
 
+DTYPES = ("float64", "float32")
+
+
+def _check_dtype(dtype):
+    """numpy.float64 (the default) or numpy.float32 (half the memory, used by the explorers)."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be one of {list(DTYPES)}, got {dtype!r}") from None
+    if dtype.name not in DTYPES:
+        raise TypeError(f"dtype must be one of {list(DTYPES)}, got {dtype.name!r}")
+    return dtype
+
+
+def _uniform(rng, limit, shape, dtype):
+    """U(-limit, limit) draws in ``dtype`` (numpy's rng.uniform only makes float64)."""
+    values = rng.random(shape, dtype=dtype)
+    values *= 2.0 * limit
+    values -= limit
+    return values
+
+
 def _fan(fan_in: int, fan_out: int, mode: str) -> float:
     """The ``n`` of the rule Var(W) = scale / n for ``mode``."""
     if mode == "fan_in":
@@ -103,16 +127,16 @@ def _fan(fan_in: int, fan_out: int, mode: str) -> float:
     return (fan_in + fan_out) / 2.0
 
 
-def _truncated_standard_normal(rng: np.random.Generator, shape) -> np.ndarray:
+def _truncated_standard_normal(rng: np.random.Generator, shape, dtype=np.float64) -> np.ndarray:
     """Standard normal draws, each redrawn until it lies in [-2, 2].
 
     The loop runs over rounds of redrawing, not over entries: about 4.6% of the
     entries are redrawn in the first round, 0.2% in the second, and so on.
     """
-    values = rng.standard_normal(shape)
+    values = rng.standard_normal(shape, dtype=dtype)
     outside = np.abs(values) > 2.0
     while outside.any():
-        values[outside] = rng.standard_normal(int(outside.sum()))
+        values[outside] = rng.standard_normal(int(outside.sum()), dtype=dtype)
         outside = np.abs(values) > 2.0
     return values
 
@@ -158,17 +182,20 @@ def variance_scaling(scale=1.0, mode="fan_in", distribution="truncated_normal"):
     mode = check_choice("mode", mode, MODES)
     distribution = check_choice("distribution", distribution, DISTRIBUTIONS)
 
-    def init(fan_in, fan_out, rng=None):
+    def init(fan_in, fan_out, rng=None, *, dtype=np.float64):
         fan_in, fan_out = _check_fans(fan_in, fan_out)
         rng = as_generator(rng)
+        dtype = _check_dtype(dtype)
         variance = scale / _fan(fan_in, fan_out, mode)
         if distribution == "uniform":
-            limit = math.sqrt(3.0 * variance)
-            return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+            return _uniform(rng, math.sqrt(3.0 * variance), (fan_in, fan_out), dtype)
         if distribution == "normal":
-            return math.sqrt(variance) * rng.standard_normal((fan_in, fan_out))
-        std = math.sqrt(variance) / _TRUNCATED_STD
-        return std * _truncated_standard_normal(rng, (fan_in, fan_out))
+            values = rng.standard_normal((fan_in, fan_out), dtype=dtype)
+            values *= math.sqrt(variance)
+            return values
+        values = _truncated_standard_normal(rng, (fan_in, fan_out), dtype)
+        values *= math.sqrt(variance) / _TRUNCATED_STD
+        return values
 
     name = f"variance_scaling(scale={scale:g}, mode={mode!r}, distribution={distribution!r})"
     return _named(init, name)
@@ -177,7 +204,7 @@ def variance_scaling(scale=1.0, mode="fan_in", distribution="truncated_normal"):
 # ----------------------------------------------------------------------------
 # simple initializers
 # ----------------------------------------------------------------------------
-def zeros(fan_in, fan_out, rng=None):
+def zeros(fan_in, fan_out, rng=None, *, dtype=np.float64):
     """All weights 0 -- the initializer that breaks nothing but symmetry.
 
     Every unit of the layer computes the same value and gets the same gradient, so
@@ -188,7 +215,7 @@ def zeros(fan_in, fan_out, rng=None):
     """
     fan_in, fan_out = _check_fans(fan_in, fan_out)
     as_generator(rng)
-    return np.zeros((fan_in, fan_out))
+    return np.zeros((fan_in, fan_out), dtype=_check_dtype(dtype))
 
 
 def constant(value):
@@ -200,10 +227,10 @@ def constant(value):
     """
     value = check_float("value", value)
 
-    def init(fan_in, fan_out, rng=None):
+    def init(fan_in, fan_out, rng=None, *, dtype=np.float64):
         fan_in, fan_out = _check_fans(fan_in, fan_out)
         as_generator(rng)
-        return np.full((fan_in, fan_out), value)
+        return np.full((fan_in, fan_out), value, dtype=_check_dtype(dtype))
 
     return _named(init, f"constant({value:g})")
 
@@ -220,9 +247,11 @@ def normal(std=1.0):
     """
     std = check_float("std", std, minimum=0.0)
 
-    def init(fan_in, fan_out, rng=None):
+    def init(fan_in, fan_out, rng=None, *, dtype=np.float64):
         fan_in, fan_out = _check_fans(fan_in, fan_out)
-        return std * as_generator(rng).standard_normal((fan_in, fan_out))
+        values = as_generator(rng).standard_normal((fan_in, fan_out), dtype=_check_dtype(dtype))
+        values *= std
+        return values
 
     return _named(init, f"normal(std={std:g})")
 
@@ -235,9 +264,9 @@ def uniform(limit=1.0):
     """
     limit = check_float("limit", limit, minimum=0.0)
 
-    def init(fan_in, fan_out, rng=None):
+    def init(fan_in, fan_out, rng=None, *, dtype=np.float64):
         fan_in, fan_out = _check_fans(fan_in, fan_out)
-        return as_generator(rng).uniform(-limit, limit, size=(fan_in, fan_out))
+        return _uniform(as_generator(rng), limit, (fan_in, fan_out), _check_dtype(dtype))
 
     return _named(init, f"uniform(limit={limit:g})")
 
@@ -245,7 +274,7 @@ def uniform(limit=1.0):
 # ----------------------------------------------------------------------------
 # LeCun: Var(W) = 1 / fan_in
 # ----------------------------------------------------------------------------
-def lecun_normal(fan_in, fan_out, rng=None):
+def lecun_normal(fan_in, fan_out, rng=None, *, dtype=np.float64):
     """W ~ N(0, 1 / fan_in): keeps Var(z) = Var(x) for a layer of ``fan_in`` inputs.
 
     This is what the course's source material calls "Xavier" initialization
@@ -254,22 +283,22 @@ def lecun_normal(fan_in, fan_out, rng=None):
     Keras: ``LecunNormal()`` (truncated, same variance);
     PyTorch: ``torch.nn.init.normal_(w, std=1 / math.sqrt(fan_in))``.
     """
-    return _lecun_normal(fan_in, fan_out, rng)
+    return _lecun_normal(fan_in, fan_out, rng, dtype=dtype)
 
 
-def lecun_uniform(fan_in, fan_out, rng=None):
+def lecun_uniform(fan_in, fan_out, rng=None, *, dtype=np.float64):
     """W ~ U(-a, a) with a = sqrt(3 / fan_in), so Var(W) = 1 / fan_in.
 
     Keras: ``LecunUniform()``.  PyTorch's default for ``nn.Linear`` is close to
     this but smaller: ``kaiming_uniform_(a=sqrt(5))``, i.e. a = sqrt(1 / fan_in).
     """
-    return _lecun_uniform(fan_in, fan_out, rng)
+    return _lecun_uniform(fan_in, fan_out, rng, dtype=dtype)
 
 
 # ----------------------------------------------------------------------------
 # Glorot / Xavier: Var(W) = 2 / (fan_in + fan_out)
 # ----------------------------------------------------------------------------
-def xavier_normal(fan_in, fan_out, rng=None, gain=1.0):
+def xavier_normal(fan_in, fan_out, rng=None, gain=1.0, *, dtype=np.float64):
     """W ~ N(0, gain^2 * 2 / (fan_in + fan_out))  (Glorot & Bengio, 2010).
 
     The forward pass wants fan_in * Var(W) = 1 and the backward pass
@@ -279,10 +308,10 @@ def xavier_normal(fan_in, fan_out, rng=None, gain=1.0):
     Keras: ``GlorotNormal()`` (truncated normal, same variance, gain 1).
     """
     gain = check_float("gain", gain, strictly_positive=True)
-    return variance_scaling(gain**2, "fan_avg", "normal")(fan_in, fan_out, rng)
+    return variance_scaling(gain**2, "fan_avg", "normal")(fan_in, fan_out, rng, dtype=dtype)
 
 
-def xavier_uniform(fan_in, fan_out, rng=None, gain=1.0):
+def xavier_uniform(fan_in, fan_out, rng=None, gain=1.0, *, dtype=np.float64):
     """W ~ U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)).
 
     Var(W) = a^2 / 3 = gain^2 * 2 / (fan_in + fan_out), the same as ``xavier_normal``.
@@ -291,13 +320,13 @@ def xavier_uniform(fan_in, fan_out, rng=None, gain=1.0):
     Keras: ``GlorotUniform()``, the default kernel initializer of ``Dense``.
     """
     gain = check_float("gain", gain, strictly_positive=True)
-    return variance_scaling(gain**2, "fan_avg", "uniform")(fan_in, fan_out, rng)
+    return variance_scaling(gain**2, "fan_avg", "uniform")(fan_in, fan_out, rng, dtype=dtype)
 
 
 # ----------------------------------------------------------------------------
 # He / Kaiming: Var(W) = 2 / fan_in
 # ----------------------------------------------------------------------------
-def he_normal(fan_in, fan_out, rng=None, mode="fan_in"):
+def he_normal(fan_in, fan_out, rng=None, mode="fan_in", *, dtype=np.float64):
     """W ~ N(0, 2 / n), n = fan_in (default) or fan_out  (He et al., 2015).
 
     ReLU zeroes half of its input, so E[relu(z)^2] = Var(z) / 2; the factor 2
@@ -308,16 +337,16 @@ def he_normal(fan_in, fan_out, rng=None, mode="fan_in"):
     (PyTorch's fan_in is our fan_in even though its weight is stored transposed);
     Keras: ``HeNormal()`` (truncated, same variance, fan_in only).
     """
-    return variance_scaling(2.0, mode, "normal")(fan_in, fan_out, rng)
+    return variance_scaling(2.0, mode, "normal")(fan_in, fan_out, rng, dtype=dtype)
 
 
-def he_uniform(fan_in, fan_out, rng=None, mode="fan_in"):
+def he_uniform(fan_in, fan_out, rng=None, mode="fan_in", *, dtype=np.float64):
     """W ~ U(-a, a) with a = sqrt(6 / n), n = fan_in (default) or fan_out.
 
     PyTorch: ``torch.nn.init.kaiming_uniform_(w, mode=mode, nonlinearity="relu")``;
     Keras: ``HeUniform()``.
     """
-    return variance_scaling(2.0, mode, "uniform")(fan_in, fan_out, rng)
+    return variance_scaling(2.0, mode, "uniform")(fan_in, fan_out, rng, dtype=dtype)
 
 
 # ----------------------------------------------------------------------------
@@ -337,10 +366,10 @@ def orthogonal(gain=1.0):
     """
     gain = check_float("gain", gain, strictly_positive=True)
 
-    def init(fan_in, fan_out, rng=None):
+    def init(fan_in, fan_out, rng=None, *, dtype=np.float64):
         fan_in, fan_out = _check_fans(fan_in, fan_out)
         rng = as_generator(rng)
-        tall = rng.standard_normal((max(fan_in, fan_out), min(fan_in, fan_out)))
+        tall = rng.standard_normal((max(fan_in, fan_out), min(fan_in, fan_out)), dtype=_check_dtype(dtype))
         q, r = np.linalg.qr(tall)
         q *= np.sign(np.diag(r))
         return gain * (q if fan_in >= fan_out else q.T)

@@ -18,6 +18,7 @@ which is what the weight gradient dW_l = h_{l-1}.T @ dz_l is made of.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +28,7 @@ from . import initializers as _initializers
 from . import theory as _theory
 from .checks import as_generator, check_float, check_int
 
-__all__ = ["propagate", "run_network", "draw_weights", "layer_widths", "PropagationResult"]
+__all__ = ["propagate", "run_network", "draw_weights", "layer_widths", "diagnose", "PropagationResult"]
 
 #: Most multiply-adds one call of ``propagate`` may do (forward and backward).
 #: 2e11 is about a minute on a laptop; beyond it a typo (depth=1000, width=5000)
@@ -109,12 +110,35 @@ class PropagationResult:
 
 
 def _mean_std(values):
-    """Mean and std of an array, also when its squares would overflow (values > 1e154)."""
+    """Mean and std of an array, also when its squares would overflow.
+
+    Squares of values above sqrt(largest float) (1e154 in float64, 1.8e19 in
+    float32) overflow, so such arrays are divided by their largest value first.
+    """
     largest = float(np.abs(values).max())
-    if largest > 1e150:
+    if largest > 1e-3 * math.sqrt(np.finfo(values.dtype).max):
         scaled = values / largest
         return scaled.mean() * largest, scaled.std() * largest
     return values.mean(), values.std()
+
+
+def _matmul(a, w):
+    """a @ w, in w's precision when w is float32 and a is float64.
+
+    The explorer keeps its weights in float32 (half the memory and twice the speed)
+    but sometimes computes in float64, for signals below 1e-30 or above 1e30 that
+    float32 cannot hold.  Instead of converting the big matrix w to float64 on
+    every call, a is divided by a power of two that brings it near 1, multiplied
+    in float32, and the power of two put back in float64.  Dividing by a power of
+    two is exact, and float32's 7 digits are plenty for the statistics we take.
+    """
+    if a.dtype == w.dtype:
+        return a @ w
+    largest = float(np.abs(a).max())
+    if largest == 0.0 or not math.isfinite(largest):
+        return a @ w
+    power = 2.0 ** math.frexp(largest)[1]
+    return ((a / power).astype(w.dtype) @ w).astype(a.dtype) * power
 
 
 def layer_widths(depth=None, width=None, widths=None) -> tuple:
@@ -168,6 +192,7 @@ def run_network(
     grad_output=None,
     keep_layers=None,
     init_name="given",
+    weight_power=None,
 ) -> PropagationResult:
     """Forward and backward pass through given weights; the core of ``propagate``.
 
@@ -185,6 +210,11 @@ def run_network(
         pass; ``grad_std`` is then NaN).
     keep_layers : None, "none" or iterable of int
         Layers (1-based) whose activations and gradients are kept; None keeps all.
+    init_name : str
+        Name of the initializer, for tables and plots.
+    weight_power : sequence of float, optional
+        mean(W**2) of each matrix, if the caller already knows it (the explorer
+        caches it); otherwise computed here for the mean-field prediction.
     """
     act = _activations.get(activation)
     weight_scale = check_float("weight_scale", weight_scale, minimum=0.0)
@@ -217,7 +247,7 @@ def run_network(
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         h = x
         for i, w in enumerate(weights):
-            z = h @ w
+            z = _matmul(h, w)
             if weight_scale != 1.0:
                 z *= weight_scale
             if biases is not None:
@@ -244,12 +274,14 @@ def run_network(
                 if i + 1 in keep:
                     kept_dz[i + 1] = dz
                 if i > 0:
-                    g = dz @ weights[i].T
+                    g = _matmul(dz, weights[i].T)
                     if weight_scale != 1.0:
                         g *= weight_scale
 
     # The prediction uses each layer's actual weight variance.
-    power = np.array([np.mean(np.square(w, dtype=np.float64)) for w in weights]) * weight_scale**2
+    if weight_power is None:
+        weight_power = [np.mean(np.square(w, dtype=np.float64)) for w in weights]
+    power = np.asarray(weight_power, dtype=np.float64) * weight_scale**2
     fan_in = np.array(widths[:-1], dtype=np.float64)
     fan_out = np.array(widths[1:], dtype=np.float64)
     bias_std = 0.0 if biases is None else float(np.sqrt(np.mean([np.mean(np.square(b)) for b in biases])))
@@ -277,6 +309,39 @@ def run_network(
         gradients=kept_dz,
         prediction=prediction,
     )
+
+
+#: Thresholds of ``diagnose``.
+COLLAPSED_STD = 0.01
+EXPLODED_STD = 10.0
+SATURATED_FRACTION = 0.5
+
+
+def diagnose(result: PropagationResult) -> str:
+    """A one-line verdict on the forward signal: collapsing, saturating, exploding or healthy.
+
+    - exploding: the signal overflowed, or its std passed 10 (EXPLODED_STD);
+    - saturating: over half of the units (SATURATED_FRACTION) sit in tanh's or
+      sigmoid's flat tails;
+    - collapsing: the std fell below 0.01 (COLLAPSED_STD);
+    - healthy: none of these, in any layer.
+
+    The first layer where the condition holds is named.
+    """
+    std, saturated = result.std, result.saturated
+    if result.exploded_at is not None:
+        return f"exploding: the signal overflowed at layer {result.exploded_at}"
+    too_big = np.flatnonzero(std > EXPLODED_STD)
+    if too_big.size:
+        return f"exploding: std {std[too_big[0]]:.3g} > {EXPLODED_STD:g} at layer {too_big[0] + 1}, {std[-1]:.3g} at layer {result.depth}"
+    saturating = np.flatnonzero(saturated > SATURATED_FRACTION)
+    if saturating.size:
+        k = saturating[0]
+        return f"saturating: {saturated[k]:.0%} of the units in the flat tails from layer {k + 1} on"
+    too_small = np.flatnonzero(std < COLLAPSED_STD)
+    if too_small.size:
+        return f"collapsing: std falls below {COLLAPSED_STD:g} at layer {too_small[0] + 1}, {std[-1]:.2g} at layer {result.depth}"
+    return f"healthy: std between {std.min():.3g} and {std.max():.3g} in all {result.depth} layers"
 
 
 def propagate(

@@ -92,3 +92,10 @@ def test_split_rejects_impossible_sizes():
         data.train_validation_split(np.zeros((10, 2)), np.zeros(10, dtype=int), 10)
     with pytest.raises(ValueError, match=r"labels must be 1-D with one label per row of x \(10\)"):
         data.train_validation_split(np.zeros((10, 2)), np.zeros(9, dtype=int), 3)
+
+
+def test_bad_dtype():
+    with pytest.raises(TypeError, match=r"dtype must be one of \['float64', 'float32'\], got 'int64'"):
+        initializers.he_normal(3, 3, dtype=np.int64)
+    with pytest.raises(TypeError, match=r"dtype must be one of"):
+        initializers.normal(1.0)(3, 3, dtype="double-ish")

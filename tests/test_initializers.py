@@ -164,3 +164,17 @@ def test_get_resolves_names_aliases_and_callables():
     assert I.get(custom) is custom
     assert "orthogonal" in I.names() and "zeros" in I.names()
     assert I.normal(0.01).__name__ == "normal(std=0.01)"
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_float32_draws_have_the_same_statistics(name):
+    init, variance, _ = CASES[name]
+    w = init(FAN_IN, FAN_OUT, rng=0, dtype=np.float32)
+    assert w.dtype == np.float32
+    assert float(w.var(dtype=np.float64)) == pytest.approx(variance, rel=0.02)
+
+
+def test_every_named_initializer_accepts_dtype():
+    for name in I.names():
+        assert I.get(name)(20, 30, rng=0, dtype=np.float32).dtype == np.float32
+    assert I.constant(2.0)(2, 2, dtype="float32").dtype == np.float32

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from initlab import initializers, propagate
-from initlab.propagation import run_network
+from initlab.propagation import diagnose, run_network
 
 
 def test_result_structure_and_reproducibility():
@@ -80,3 +80,20 @@ def test_table_prints_every_layer():
 def test_bad_initializer_output_shape_is_caught():
     with pytest.raises(ValueError, match=r"returned shape \(3,\)"):
         propagate(lambda a, b, rng: np.zeros(3), "tanh", depth=2, width=3, n_samples=2)
+
+
+@pytest.mark.parametrize(
+    "init, activation, depth, expected",
+    [
+        (initializers.normal(0.01), "tanh", 10, "collapsing: std falls below 0.01 at layer 4, 3e-07 at layer 10"),
+        (initializers.normal(1.0), "tanh", 10, "saturating: 91% of the units in the flat tails from layer 1 on"),
+        ("lecun_normal", "tanh", 10, "healthy: std between 0.228 and 0.627 in all 10 layers"),
+        ("he_normal", "relu", 10, "healthy"),
+        ("lecun_normal", "relu", 30, "collapsing: std falls below 0.01 at layer 1"),
+        (initializers.variance_scaling(4.0), "relu", 30, "exploding: std"),
+        (initializers.normal(1e7), "relu", 50, "exploding: the signal overflowed at layer"),
+    ],
+)
+def test_diagnose(init, activation, depth, expected):
+    run = propagate(init, activation, depth=depth, width=500, n_samples=200, rng=0)
+    assert diagnose(run).startswith(expected)

@@ -1,0 +1,178 @@
+"""The explorers, driven programmatically (no browser): set a control, check the
+statistics and that the figure changed."""
+
+import asyncio
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from initlab import initializers, propagate, widgets
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return widgets.signal_explorer(depth=10, width=500, activation="tanh", init="lecun_normal")
+
+
+def test_initial_state_matches_propagate(explorer):
+    assert explorer.verdict.startswith("healthy")
+    reference = propagate("lecun_normal", "tanh", depth=10, width=500, rng=3)
+    np.testing.assert_allclose(explorer.result.std, reference.std, rtol=0.03)
+    np.testing.assert_allclose(explorer.result.grad_std, reference.grad_std, rtol=0.06)
+    assert explorer.png.startswith(b"\x89PNG")
+
+
+def test_scale_slider_collapses_and_changes_the_figure(explorer):
+    before_png, before_updates = explorer.png, explorer.updates
+    explorer.scale.value = 0.01 / (1 / math.sqrt(500))  # the course's 0.01 * N(0, 1)
+    assert explorer.updates == before_updates + 1
+    assert explorer.png != before_png
+    assert explorer.verdict == "collapsing: std falls below 0.01 at layer 4, 3e-07 at layer 10"
+    np.testing.assert_allclose(explorer.result.std[:3], [0.2133, 0.0476, 0.0106], rtol=0.03)
+    explorer.scale.value = 1.0
+
+
+def test_depth_slider_adds_layers_and_keeps_the_others(explorer):
+    first = explorer.result.std.copy()
+    explorer.depth.value = 12
+    assert explorer.result.depth == 12
+    np.testing.assert_array_equal(explorer.result.std[:10], first)
+    explorer.depth.value = 10
+
+
+def test_activation_and_initializer_dropdowns(explorer):
+    explorer.init.value = "normal"
+    assert explorer.verdict.startswith("saturating: 9")
+    explorer.activation.value = "relu"
+    explorer.init.value = "he_normal"
+    assert explorer.verdict.startswith("healthy")
+    assert 0.45 < explorer.result.dead[0] < 0.55
+    explorer.activation.value = "tanh"
+    explorer.init.value = "lecun_normal"
+
+
+def test_extreme_relu_setting_reports_instead_of_nan():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big = widgets.signal_explorer(depth=50, width=400, activation="relu", init="normal", scale=100.0)
+    assert big.last_error is None
+    assert big.verdict.startswith("exploding: std")
+    for line in big.ax_std.get_lines():
+        assert np.all(np.isfinite(line.get_ydata()))
+    # at this size the float64 fallback was used, and the explorer says so nowhere
+    # else than in the numbers: layer 50 is around 1e150
+    assert 1e140 < big.result.std[-1] < 1e160
+
+
+def test_overflowing_network_shows_the_message():
+    explorer = widgets.signal_explorer(depth=3, width=10, activation="linear", init="zeros")
+    explorer.result = propagate(initializers.normal(1e30), "linear", depth=11, width=10, n_samples=5, rng=0)
+    explorer.shown_layers = [1, 4, 7, 11]
+    explorer._draw()
+    assert explorer.message.get_text() == "exploded at layer 11"
+
+
+def test_callback_errors_are_shown_not_raised(explorer, monkeypatch):
+    def broken():
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(explorer, "compute", broken)
+    explorer.depth.value = 9  # must not raise
+    assert isinstance(explorer.last_error, RuntimeError)
+    assert "Could not update: out of memory" in explorer.status.value
+    monkeypatch.undo()
+    explorer.depth.value = 10
+    assert explorer.last_error is None
+
+
+def test_rapid_events_are_coalesced_in_an_event_loop():
+    explorer = widgets.signal_explorer(depth=3, width=50, n_samples=100)
+
+    async def drag():
+        start = explorer.updates
+        for value in np.geomspace(0.1, 10, 20):
+            explorer.scale.value = float(value)
+        await asyncio.sleep(0.1)
+        return explorer.updates - start
+
+    assert asyncio.run(drag()) == 1
+    assert explorer.result is not None and explorer.title.get_text().startswith("lecun_normal × 10")
+
+
+def test_mimebundle_has_widget_static_png_and_stable_text(explorer):
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["image/png"].startswith(b"\x89PNG")
+    assert bundle["text/plain"] == (
+        "SignalExplorer(lecun_normal, tanh, depth=10, width=500, scale=1): "
+        "healthy: std between 0.23 and 0.626 in all 10 layers"
+    )
+
+
+def test_presentation_mode_makes_a_bigger_figure():
+    small = widgets.signal_explorer(depth=2, width=20, n_samples=100)
+    large = widgets.signal_explorer(depth=2, width=20, n_samples=100, present=True)
+    assert large.figure.get_figwidth() > 1.3 * small.figure.get_figwidth()
+
+
+def test_samples_shrink_for_big_networks(explorer):
+    assert explorer.samples_for(500) == 1000
+    assert explorer.samples_for(1000) == 250
+    assert explorer.samples_for(2000) == widgets.MIN_SAMPLES
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (dict(depth=0), ValueError, r"depth must be an integer >= 1, got 0"),
+        (dict(depth=51), ValueError, r"depth must be an integer <= 50, got 51"),
+        (dict(width=5000), ValueError, r"width must be an integer <= 2000, got 5000"),
+        (dict(width=20.5), TypeError, r"width must be an integer, got 20.5"),
+        (dict(scale=1e3), ValueError, r"scale must be <= 100.0, got 1000.0"),
+        (dict(scale=float("nan")), ValueError, r"scale must be a finite number"),
+        (dict(activation="gelu"), ValueError, r"activation must be one of \['tanh', 'sigmoid', 'relu', 'leaky_relu', 'linear'\]"),
+        (dict(init="xavier"), ValueError, r"init must be one of \['zeros', 'normal'"),
+        (dict(n_samples=10), ValueError, r"n_samples must be an integer >= 64, got 10"),
+        (dict(present="yes"), TypeError, r"present must be True or False, got 'yes'"),
+        (dict(rng="abc"), TypeError, r"rng must be None, an integer seed"),
+    ],
+)
+def test_signal_explorer_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        widgets.signal_explorer(**kwargs)
+
+
+# ---- weighted-sum explorer -----------------------------------------------------------
+def test_weighted_sum_explorer_course_cases():
+    explorer = widgets.weighted_sum_explorer(n_inputs=1000, fraction_on=0.5, weight_std=1.0, bias_std=1.0)
+    assert explorer.predicted_std == pytest.approx(math.sqrt(501))
+    assert explorer.measured_std == pytest.approx(math.sqrt(501), rel=0.03)
+    assert explorer.saturated == pytest.approx(explorer.predicted_saturated, abs=0.02)
+    assert explorer.saturated > 0.8
+    before = explorer.png
+    explorer.weight_std.value = 1 / math.sqrt(1000)
+    assert explorer.png != before
+    assert explorer.predicted_std == pytest.approx(math.sqrt(1.5), rel=1e-3)  # slider step rounding
+    assert explorer.measured_std == pytest.approx(math.sqrt(1.5), rel=0.03)
+    assert explorer.saturated < 0.001
+    explorer.buttons.children[0].click()  # "weight std = 1"
+    assert explorer.weight_std.value == 1.0 and explorer.predicted_std == pytest.approx(math.sqrt(501))
+    explorer.fraction_on.value = 0.0
+    assert explorer.n_on == 0 and explorer.predicted_std == pytest.approx(1.0)
+    assert "WeightedSumExplorer(n_on=0" in explorer._repr_mimebundle_()["text/plain"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (dict(n_inputs=0), ValueError, r"n_inputs must be an integer >= 1, got 0"),
+        (dict(fraction_on=1.5), ValueError, r"fraction_on must be <= 1.0, got 1.5"),
+        (dict(weight_std=-1), ValueError, r"weight_std must be >= 0.001, got -1.0"),
+        (dict(bias_std=float("nan")), ValueError, r"bias_std must be a finite number"),
+    ],
+)
+def test_weighted_sum_explorer_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        widgets.weighted_sum_explorer(**kwargs)
