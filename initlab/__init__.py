@@ -12,6 +12,7 @@ Modules, one job each:
 - ``initlab.theory``        the closed forms: weighted sums, Glorot, mean field
 - ``initlab.mlp``           a small numpy network that trains with SGD
 - ``initlab.data``          small data sets
+- ``initlab.reference``     published figures the course compares with
 - ``initlab.plots``         the course's figures (imports matplotlib)
 - ``initlab.widgets``       slider explorers (imports ipywidgets)
 - ``initlab.exercises``     check functions for the notebook exercises
@@ -22,7 +23,7 @@ Modules, one job each:
 
 from importlib import import_module
 
-from . import activations, data, initializers, mlp, propagation, theory
+from . import activations, data, initializers, mlp, propagation, reference, theory
 from .propagation import propagate
 
 __version__ = "0.1.0"
@@ -33,11 +34,13 @@ __all__ = [
     "initializers",
     "mlp",
     "propagation",
+    "reference",
     "theory",
     "propagate",
     "plots",
     "widgets",
     "exercises",
+    "present",
 ]
 
 _LAZY_MODULES = ("plots", "widgets", "exercises")
@@ -48,4 +51,6 @@ def __getattr__(name):
     # loaded the first time someone writes initlab.plots (PEP 562).
     if name in _LAZY_MODULES:
         return import_module(f".{name}", __name__)
+    if name == "present":  # initlab.present(): presentation mode for a projector
+        return import_module(".plots", __name__).present
     raise AttributeError(f"module 'initlab' has no attribute {name!r}")

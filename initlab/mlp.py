@@ -104,8 +104,14 @@ class MLP:
                        for n_out in self.sizes[1:]]
 
     # ------------------------------------------------------------------ forward
+    def forward(self, x):
+        """All pre-activations z_l and activations a_l (a_0 = x), as two lists.
+
+        ``forward(x)[1][1]`` is the first hidden layer's output, shape (n_samples, sizes[1]).
+        """
+        return self._forward(self._check_inputs(x))
+
     def _forward(self, x):
-        """All pre-activations z_l and activations a_l (a_0 = x)."""
         activations, pre_activations = [x], []
         a = x
         last = len(self.weights) - 1

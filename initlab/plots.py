@@ -24,6 +24,7 @@ __all__ = [
     "weighted_sum_histogram",
     "learning_curves",
     "finite_prefix",
+    "decision_regions",
 ]
 
 #: Okabe & Ito (2008), colour-blind-safe palette.
@@ -112,7 +113,7 @@ def _spans_decades(*arrays) -> bool:
     return values.size > 1 and values.max() / values.min() > 100
 
 
-def layer_stats(results, labels=None, title=None, show_prediction=True, log_std=None):
+def layer_stats(results, labels=None, title=None, show_prediction=True, log_std=None, spread="std"):
     """Per-layer mean (left) and std (right) of the activations of one or more runs.
 
     Parameters
@@ -125,18 +126,26 @@ def layer_stats(results, labels=None, title=None, show_prediction=True, log_std=
         Draw the mean-field prediction as a dashed line over the measured std.
     log_std : bool, optional
         Logarithmic std axis (default: when the values span more than 100x).
+    spread : {"std", "std_over_inputs"}
+        The right panel's statistic: the std over all samples and units, or each
+        unit's std over the inputs (averaged over units), which shows how much a
+        layer still depends on the input.  The mean-field prediction is drawn for
+        "std" only.
 
     A run that exploded is drawn up to the last finite layer and marked with a
     cross and the words "exploded at layer k".
     """
     results = _as_list(results)
+    if spread not in ("std", "std_over_inputs"):
+        raise ValueError(f"spread must be one of ['std', 'std_over_inputs'], got {spread!r}")
+    show_prediction = show_prediction and spread == "std"
     labels = labels or [r.init for r in results]
     if len(labels) != len(results):
         raise ValueError(f"labels must have one entry per result ({len(results)}), got {len(labels)}")
     fig, (ax_mean, ax_std) = plt.subplots(1, 2, figsize=_figsize(13, 4.8))
     for k, (result, label) in enumerate(zip(results, labels)):
         color = COLORS[k % len(COLORS)]
-        mean, std = finite_prefix(result.mean), finite_prefix(result.std)
+        mean, std = finite_prefix(result.mean), finite_prefix(getattr(result, spread))
         ax_mean.plot(result.layers[: len(mean)], mean, "o-", color=color, label=label)
         ax_std.plot(result.layers[: len(std)], std, "o-", color=color, label=label)
         if show_prediction:
@@ -150,11 +159,11 @@ def layer_stats(results, labels=None, title=None, show_prediction=True, log_std=
                 ax.plot([max(last, 1)], [y], "x", color=color, markersize=16, markeredgewidth=3)
             ax_std.text(0.03, 0.95 - 0.08 * k, f"exploded at layer {result.exploded_at}", color=color,
                         transform=ax_std.transAxes, va="top", fontweight="bold")
-    use_log = _spans_decades(*[r.std for r in results]) if log_std is None else log_std
+    use_log = _spans_decades(*[getattr(r, spread) for r in results]) if log_std is None else log_std
     if use_log:
         # Explicit limits: matplotlib's log ticks overflow near 1e300, so the axis
         # stops at 1e200 and an exploding curve leaves the top of the plot.
-        finite = np.concatenate([finite_prefix(r.std) for r in results] +
+        finite = np.concatenate([finite_prefix(getattr(r, spread)) for r in results] +
                                 [finite_prefix(r.prediction.std) for r in results if show_prediction])
         finite = finite[finite > 0]
         with np.errstate(over="ignore"):
@@ -169,7 +178,8 @@ def layer_stats(results, labels=None, title=None, show_prediction=True, log_std=
             bottom = min(max(-means.min() * 3, 10.0), _LOG_CEILING)
             ax_mean.set_ylim(-bottom, top)
     ax_mean.set_title("mean of the activations")
-    ax_std.set_title("std of the activations" + (" (log scale)" if use_log else ""))
+    name = "std of the activations" if spread == "std" else "std of each unit over the inputs"
+    ax_std.set_title(name + (" (log scale)" if use_log else ""))
     for ax in (ax_mean, ax_std):
         ax.set_xlabel("layer")
         ax.set_xticks(results[0].layers if results[0].depth <= 12 else
@@ -293,3 +303,50 @@ def learning_curves(curves, reference=None, title=None, ylabel="validation accur
 
 
 course_style()
+
+
+def decision_regions(networks, x, labels, title=None, resolution=200):
+    """The 2-D data with the class each network predicts shaded behind it.
+
+    Parameters
+    ----------
+    networks : dict {panel title: MLP with 2 inputs}
+    x : ndarray (n, 2);  labels : int ndarray (n,)
+    resolution : grid points per axis for the shading
+    """
+    if not isinstance(networks, dict) or not networks:
+        raise TypeError("networks must be a non-empty dict {title: network}")
+    x = check_array("x", x, shape=(None, 2))
+    labels = np.asarray(labels)
+    if labels.shape != (len(x),):
+        raise ValueError(f"labels must have one entry per row of x ({len(x)}), got shape {labels.shape}")
+    resolution = check_int("resolution", resolution, minimum=10, maximum=1000)
+    margin = 0.3
+    gx, gy = np.meshgrid(np.linspace(x[:, 0].min() - margin, x[:, 0].max() + margin, resolution),
+                         np.linspace(x[:, 1].min() - margin, x[:, 1].max() + margin, resolution))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    fig, axes = plt.subplots(1, len(networks), figsize=_figsize(6.2 * len(networks), 5), squeeze=False)
+    light = _listed_colormap([COLORS[5], COLORS[1]])
+    for ax, (name, network) in zip(axes[0], networks.items()):
+        predicted = network.predict(grid).reshape(gx.shape)
+        ax.contourf(gx, gy, predicted, levels=[-0.5, 0.5, 1.5], cmap=light, alpha=0.35)
+        for cls, marker, color in ((0, "o", COLORS[0]), (1, "s", COLORS[3])):
+            chosen = labels == cls
+            ax.scatter(x[chosen, 0], x[chosen, 1], s=22, marker=marker, color=color, label=f"class {cls}")
+        accuracy = np.mean(network.predict(x) == labels)
+        ax.set_title(f"{name}\naccuracy {accuracy:.1%}")
+        ax.set_xlabel("x₁")
+        ax.set_ylabel("x₂")
+        ax.grid(False)
+    axes[0][0].legend(loc="lower left")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _listed_colormap(colors):
+    """A matplotlib colormap with exactly these colours, one per class."""
+    from matplotlib.colors import ListedColormap
+
+    return ListedColormap(colors)

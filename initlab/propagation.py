@@ -48,6 +48,12 @@ class PropagationResult:
         Names of the activation and of the initializer.
     mean, std : ndarray
         Mean and std of the activations h_l over all samples and units.
+    std_over_inputs : ndarray
+        For each unit, the std of its activation over the samples, averaged over the
+        units: how much the layer's output still depends on the input.  For tanh it
+        is close to ``std``; for sigmoid, whose outputs sit around 0.5 with a spread
+        that the fixed weights give every input alike, it can collapse while
+        ``std`` does not.
     saturated : ndarray
         Fraction of units in a flat tail of tanh/sigmoid (|tanh| > 0.99, sigmoid
         outside [0.01, 0.99]); 0 for activations without flat tails.
@@ -73,6 +79,7 @@ class PropagationResult:
     init: str
     mean: np.ndarray
     std: np.ndarray
+    std_over_inputs: np.ndarray
     saturated: np.ndarray
     dead: np.ndarray
     grad_std: np.ndarray
@@ -120,6 +127,16 @@ def _mean_std(values):
         scaled = values / largest
         return scaled.mean() * largest, scaled.std() * largest
     return values.mean(), values.std()
+
+
+def _std_over_inputs(h):
+    """Std of each unit over the samples, averaged over units (see PropagationResult)."""
+    if h.shape[0] < 2:
+        return np.nan
+    largest = float(np.abs(h).max())
+    if largest == 0.0:
+        return 0.0
+    return float(np.mean(np.std(h / largest, axis=0))) * largest
 
 
 def _matmul(a, w):
@@ -239,7 +256,8 @@ def run_network(
         keep = {check_int("keep_layers entry", k, minimum=1, maximum=depth) for k in keep_layers}
 
     nan = np.full(depth, np.nan)
-    mean, std, saturated, dead, grad_std = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    mean, std, std_over_inputs = nan.copy(), nan.copy(), nan.copy()
+    saturated, dead, grad_std = nan.copy(), nan.copy(), nan.copy()
     kept_h, kept_dz, slopes = {}, {}, []
     exploded_at = grad_exploded_at = None
 
@@ -257,6 +275,7 @@ def run_network(
                 break
             h = act.function(z)
             mean[i], std[i] = _mean_std(h)
+            std_over_inputs[i] = _std_over_inputs(h)
             saturated[i] = act.is_saturated(h).mean() if act.is_saturated is not None else 0.0
             dead[i] = np.mean(h == 0)
             slopes.append(act.derivative(z))
@@ -300,6 +319,7 @@ def run_network(
         init=init_name,
         mean=mean,
         std=std,
+        std_over_inputs=std_over_inputs,
         saturated=saturated,
         dead=dead,
         grad_std=grad_std,

@@ -295,6 +295,8 @@ class SignalExplorer:
         )
 
         def set_axes():
+            self.ridges_h.set_layers(self.shown_layers)
+            self.ridges_g.set_layers(self.shown_layers)
             self.ax_std.set_xlim(0.5, depth + 0.5)
             self.ax_std.set_ylim(low, high)
             self.ax_std.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
@@ -373,7 +375,8 @@ class _Ridges:
     Each layer's values are divided by their largest magnitude, so that every
     histogram fills the same [-1, 1] range whatever its scale: the shape (Gaussian,
     piled up at +-1, a spike at 0) is what matters here; the std curve above shows
-    the scale, and each ridge is labelled with its std.
+    the scale.  The layer numbers are tick labels, so they belong to the background
+    and cost nothing on an update.
     """
 
     def __init__(self, ax, color, title):
@@ -381,30 +384,31 @@ class _Ridges:
         edges = np.linspace(-1.0, 1.0, BINS + 1)
         self.stairs = [ax.stairs(np.zeros(BINS), edges, baseline=float(k), fill=True, color=color, alpha=0.85)
                        for k in range(4)]
-        self.labels = [ax.text(-0.98, k + 0.97, "", va="top", fontsize=11) for k in range(4)]
-        self.artists = self.stairs + self.labels
+        self.artists = list(self.stairs)
         ax.set_xlim(-1.0, 1.0)
         ax.set_ylim(0, 4.0)
-        ax.set_yticks([])
         ax.grid(False)
         ax.set_xticks([-1, -0.5, 0, 0.5, 1])
         ax.set_xlabel("value / largest |value| of the layer")
         ax.set_title(title)
 
+    def set_layers(self, layers):
+        """Label the ridges (part of the background: called when the depth changes)."""
+        self.ax.set_yticks(np.arange(len(layers)) + 0.35, [f"layer {layer}" for layer in layers])
+
     def update(self, layers, values_by_layer):
         edges = np.linspace(-1.0, 1.0, BINS + 1)
-        shown = [layer for layer in layers if layer in values_by_layer]
         for k in range(4):
-            if k >= len(shown):
+            values = values_by_layer.get(layers[k]) if k < len(layers) else None
+            if values is None:  # fewer than four layers, or nothing computed (exploded)
                 self.stairs[k].set_data(np.full(BINS, float(k)), edges, baseline=float(k))
-                self.labels[k].set_text("")
                 continue
-            values = np.asarray(values_by_layer[shown[k]]).ravel()[:HISTOGRAM_VALUES].astype(np.float64)
-            largest = np.abs(values).max()
-            counts, _ = np.histogram(values / largest if largest > 0 else values, bins=BINS, range=(-1.0, 1.0))
-            heights = 0.7 * counts / max(counts.max(), 1)
+            values = np.asarray(values).ravel()[:HISTOGRAM_VALUES]
+            largest = float(np.abs(values).max())
+            scaled = values / largest if largest > 0 else values
+            counts, _ = np.histogram(scaled, bins=BINS, range=(-1.0, 1.0))
+            heights = 0.8 * counts / max(counts.max(), 1)
             self.stairs[k].set_data(k + heights, edges, baseline=float(k))
-            self.labels[k].set_text(f"layer {shown[k]}: std {values.std():.2g}, max {largest:.2g}")
 
 
 def _set_line(line, layers, values):

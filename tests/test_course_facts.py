@@ -126,3 +126,15 @@ def test_he_fan_out_keeps_relu_gradients_steady():
     per_layer = run.grad_std[:-1] ** 2 / run.grad_std[1:] ** 2
     # fan_in mode: each layer back multiplies the gradient variance by fan_out / fan_in
     np.testing.assert_allclose(per_layer, np.array(widths[2:]) / np.array(widths[1:-1]), rtol=0.1)
+
+
+def test_reference_module_holds_the_course_facts_figures():
+    from initlab import reference
+
+    keys = {"small": "0.01 * N(0,1)", "large": "1.0 * N(0,1)", "lecun": "N(0,1) / sqrt(fan_in)"}
+    for ours, theirs in keys.items():
+        assert list(reference.TANH_STD_TABLE[theirs]) == TANH_TABLE[ours]
+    assert reference.MNIST_PUBLISHED[(30, "new")] == (9270, 9414, 9537, 9650)
+    assert reference.MNIST_PUBLISHED[(30, "old")] == (8643, 9044, 9299, 9637)
+    assert reference.MNIST_PUBLISHED[(100, "new")] == (9295, 9481, 9664, 9781)
+    assert reference.MNIST_PUBLISHED[(100, "old")] == (8994, 9181, 9427, 9742)

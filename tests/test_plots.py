@@ -65,3 +65,12 @@ def test_presentation_mode_enlarges_fonts():
     assert plt.rcParams["font.size"] == 14
     with pytest.raises(TypeError, match="on must be True or False"):
         plots.present("yes")
+
+
+def test_layer_stats_can_show_the_spread_over_inputs():
+    run = propagate(initializers.normal(0.01), "sigmoid", depth=4, width=100, n_samples=50, rng=0)
+    fig = plots.layer_stats(run, spread="std_over_inputs")
+    np.testing.assert_allclose(fig.axes[1].get_lines()[0].get_ydata(), run.std_over_inputs)
+    assert fig.axes[1].get_title().startswith("std of each unit over the inputs")
+    with pytest.raises(ValueError, match="spread must be one of"):
+        plots.layer_stats(run, spread="variance")
