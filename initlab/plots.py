@@ -251,8 +251,13 @@ def histogram_strip(result, kind="activations", layers=None, bins=50, title=None
     return fig
 
 
-def weighted_sum_histogram(z, predicted_std, title=None, label="simulated z", bins=60, ax=None):
-    """Histogram of simulated weighted sums z with the predicted N(0, std^2) drawn over it."""
+def weighted_sum_histogram(z, predicted_std, title=None, label="simulated z", bins=60, ax=None,
+                           show_saturation=True):
+    """Histogram of simulated weighted sums z with the predicted N(0, std^2) drawn over it.
+
+    With ``show_saturation`` the zones |z| > 4.595, where a sigmoid is within 1% of
+    0 or 1, are shaded grey.
+    """
     z = check_array("z", z, ndim=1)
     predicted_std = check_float("predicted_std", predicted_std, strictly_positive=True)
     bins = check_int("bins", bins, minimum=2, maximum=1000)
@@ -262,12 +267,18 @@ def weighted_sum_histogram(z, predicted_std, title=None, label="simulated z", bi
         fig = ax.figure
     ax.hist(z, bins=bins, density=True, color=COLORS[5], alpha=0.8,
             label=f"{label} (std {np.std(z):.3g})")
-    grid = np.linspace(-4.5 * predicted_std, 4.5 * predicted_std, 400)
+    limit = max(4.5 * predicted_std, 6.0)
+    grid = np.linspace(-limit, limit, 400)
     density = np.exp(-0.5 * (grid / predicted_std) ** 2) / (predicted_std * math.sqrt(2 * math.pi))
+    if show_saturation:
+        edge = math.log(99.0)  # sigmoid(4.595) = 0.99
+        ax.axvspan(-limit, -edge, color="grey", alpha=0.18, label="sigmoid saturated (|z| > 4.6)")
+        ax.axvspan(edge, limit, color="grey", alpha=0.18)
     ax.plot(grid, density, color="black", linewidth=2.5, label=f"predicted N(0, {predicted_std:.3g}²)")
+    ax.set_xlim(-limit, limit)
     ax.set_xlabel("z = w · x + b")
     ax.set_ylabel("density")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper right", fontsize=plt.rcParams["legend.fontsize"] - 1)
     ax.set_title(title or "distribution of the weighted sum z")
     fig.tight_layout()
     return fig

@@ -45,6 +45,8 @@ __all__ = [
     "glorot_uniform_limit",
     "uniform_variance",
     "relu_second_moment",
+    "sigmoid_saturation_threshold",
+    "sigmoid_saturated_fraction",
     "gaussian_expectation",
     "MeanField",
     "mean_field",
@@ -118,6 +120,29 @@ def uniform_variance(limit) -> float:
     """Var of U(-a, a) is a^2 / 3."""
     limit = check_float("limit", limit, minimum=0.0)
     return limit**2 / 3.0
+
+
+def sigmoid_saturation_threshold(level=0.99) -> float:
+    """|z| beyond which sigmoid(z) is within 1 - level of 0 or 1: ln(level / (1 - level)).
+
+    For level 0.99 that is ln 99 = 4.595; there sigmoid'(z) < 0.0099 (0.25 at z = 0).
+    """
+    level = check_float("level", level, minimum=0.5)
+    if level >= 1.0:
+        raise ValueError(f"level must be < 1, got {level}")
+    return math.log(level / (1.0 - level))
+
+
+def sigmoid_saturated_fraction(z_std, level=0.99) -> float:
+    """P(|z| > ln(level / (1 - level))) for z ~ N(0, z_std^2): the share of saturated sigmoids.
+
+    = erfc(threshold / (z_std * sqrt(2))).  With z_std = sqrt(501) about 84% of the
+    neurons are saturated, with z_std = sqrt(3/2) about 0.02%.
+    """
+    z_std = check_float("z_std", z_std, minimum=0.0)
+    if z_std == 0.0:
+        return 0.0
+    return math.erfc(sigmoid_saturation_threshold(level) / (z_std * math.sqrt(2.0)))
 
 
 def relu_second_moment(variance) -> float:

@@ -576,13 +576,13 @@ class WeightedSumExplorer:
         density = np.exp(-0.5 * (grid / s) ** 2) / (s * math.sqrt(2 * math.pi)) if s > 0 else np.zeros_like(grid)
         self.curve.set_data(grid, density)
         self.sigmoid_curve.set_data(grid, _activations.sigmoid.function(grid))
-        edge = math.log(99.0)  # sigmoid(z) > 0.99 for z > 4.595
+        edge = _theory.sigmoid_saturation_threshold()  # sigmoid(z) > 0.99 for z > 4.595
         self.shades[0].set_x(-limit)
         self.shades[0].set_width(limit - edge)
         self.shades[1].set_x(edge)
         self.shades[1].set_width(limit - edge)
         self.saturated = float(np.mean(np.abs(z) > edge))
-        self.predicted_saturated = math.erfc(edge / (s * math.sqrt(2))) if s > 0 else 0.0
+        self.predicted_saturated = _theory.sigmoid_saturated_fraction(s)
         self.title.set_text(
             f"{n_on} of {self.n_inputs.value} inputs on, weight std {self.weight_std.value:.3g}, bias std "
             f"{self.bias_std:g}: predicted std(z) = {s:.3g}, simulated {self.measured_std:.3g}"

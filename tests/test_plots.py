@@ -48,7 +48,8 @@ def test_histogram_strip_one_panel_per_layer():
 def test_weighted_sum_histogram_and_learning_curves():
     z = np.random.default_rng(0).normal(0, 22.4, 5000)
     fig = plots.weighted_sum_histogram(z, 22.38)
-    assert "22.4" in fig.axes[0].get_legend().get_texts()[1].get_text()
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "predicted N(0, 22.4²)" in legend and "sigmoid saturated (|z| > 4.6)" in legend
     fig = plots.learning_curves({"new": [0.8, 0.9]}, reference={"published": ([1, 2], [0.92, 0.94])})
     assert len(fig.axes[0].get_lines()) == 2
     with pytest.raises(ValueError, match="predicted_std must be > 0"):

@@ -70,3 +70,17 @@ def test_mean_field_rejects_bad_sigma():
         theory.mean_field(3, -1.0)
     with pytest.raises(ValueError, match="activation must be one of"):
         theory.mean_field(3, 1.0, activation="swish")
+
+
+def test_sigmoid_saturation():
+    assert theory.sigmoid_saturation_threshold() == pytest.approx(math.log(99))
+    from initlab.activations import sigmoid
+    assert sigmoid.function(theory.sigmoid_saturation_threshold()) == pytest.approx(0.99)
+    z = np.random.default_rng(0).normal(0, math.sqrt(501), 200_000)
+    measured = np.mean(np.abs(z) > math.log(99))
+    assert theory.sigmoid_saturated_fraction(math.sqrt(501)) == pytest.approx(measured, abs=0.005)
+    assert theory.sigmoid_saturated_fraction(math.sqrt(501)) == pytest.approx(0.8369, abs=1e-3)
+    assert theory.sigmoid_saturated_fraction(math.sqrt(1.5)) < 2e-4
+    assert theory.sigmoid_saturated_fraction(0.0) == 0.0
+    with pytest.raises(ValueError, match="level must be < 1"):
+        theory.sigmoid_saturation_threshold(1.0)
