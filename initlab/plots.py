@@ -25,6 +25,7 @@ __all__ = [
     "learning_curves",
     "finite_prefix",
     "decision_regions",
+    "weight_histograms",
 ]
 
 #: Okabe & Ito (2008), colour-blind-safe palette.
@@ -177,6 +178,12 @@ def layer_stats(results, labels=None, title=None, show_prediction=True, log_std=
             top = min(max(means.max() * 3, 10.0), _LOG_CEILING)
             bottom = min(max(-means.min() * 3, 10.0), _LOG_CEILING)
             ax_mean.set_ylim(-bottom, top)
+    else:
+        # tiny wiggles (1e-3) should look like what they are: flat at the centre
+        means = np.concatenate([finite_prefix(r.mean) for r in results])
+        if means.size and means.max() - means.min() < 0.1:
+            centre = round(float(np.median(means)), 1)
+            ax_mean.set_ylim(centre - 0.1, centre + 0.1)
     ax_mean.set_title("mean of the activations")
     name = "std of the activations" if spread == "std" else "std of each unit over the inputs"
     ax_std.set_title(name + (" (log scale)" if use_log else ""))
@@ -361,3 +368,26 @@ def _listed_colormap(colors):
     from matplotlib.colors import ListedColormap
 
     return ListedColormap(colors)
+
+
+def weight_histograms(matrices, title=None, bins=60):
+    """Overlaid histograms of the entries of several weight matrices.
+
+    Parameters
+    ----------
+    matrices : dict {label: ndarray}
+    """
+    if not isinstance(matrices, dict) or not matrices:
+        raise TypeError("matrices must be a non-empty dict {label: weight matrix}")
+    bins = check_int("bins", bins, minimum=2, maximum=1000)
+    fig, ax = plt.subplots(figsize=_figsize(8, 4.5))
+    for k, (label, matrix) in enumerate(matrices.items()):
+        values = np.asarray(matrix, dtype=np.float64).ravel()
+        ax.hist(values, bins=bins, density=True, histtype="step", linewidth=2.5, color=COLORS[k % len(COLORS)],
+                label=f"{label} (std {values.std():.3g})")
+    ax.set_xlabel("weight value")
+    ax.set_ylabel("density")
+    ax.legend(loc="upper right", fontsize=plt.rcParams["legend.fontsize"] - 1)
+    ax.set_title(title or "distribution of the weights")
+    fig.tight_layout()
+    return fig

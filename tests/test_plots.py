@@ -75,3 +75,11 @@ def test_layer_stats_can_show_the_spread_over_inputs():
     assert fig.axes[1].get_title().startswith("std of each unit over the inputs")
     with pytest.raises(ValueError, match="spread must be one of"):
         plots.layer_stats(run, spread="variance")
+
+
+def test_weight_histograms_label_each_std():
+    fig = plots.weight_histograms({"a": np.full((3, 3), 1.0), "b": np.arange(9.0)})
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["a (std 0)", "b (std 2.58)"]
+    with pytest.raises(TypeError, match="matrices must be a non-empty dict"):
+        plots.weight_histograms([])
