@@ -12,6 +12,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .checks import check_array, check_float, check_int
 
@@ -143,7 +144,7 @@ def layer_stats(results, labels=None, title=None, show_prediction=True, log_std=
     labels = labels or [r.init for r in results]
     if len(labels) != len(results):
         raise ValueError(f"labels must have one entry per result ({len(results)}), got {len(labels)}")
-    fig, (ax_mean, ax_std) = plt.subplots(1, 2, figsize=_figsize(13, 4.8))
+    fig, (ax_mean, ax_std) = plt.subplots(1, 2, figsize=_figsize(13, 5.4), layout="constrained")
     for k, (result, label) in enumerate(zip(results, labels)):
         color = COLORS[k % len(COLORS)]
         mean, std = finite_prefix(result.mean), finite_prefix(getattr(result, spread))
@@ -189,14 +190,17 @@ def layer_stats(results, labels=None, title=None, show_prediction=True, log_std=
     ax_std.set_title(name + (" (log scale)" if use_log else ""))
     for ax in (ax_mean, ax_std):
         ax.set_xlabel("layer")
-        ax.set_xticks(results[0].layers if results[0].depth <= 12 else
-                      np.unique(np.linspace(1, results[0].depth, 8).round().astype(int)))
+        if results[0].depth <= 12:
+            ax.set_xticks(results[0].layers)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
     ax_mean.set_ylabel("mean")
     ax_std.set_ylabel("std")
-    ax_std.legend(loc="best")
+    # the legend goes under the panels, where it cannot hide a curve
+    handles, names = ax_std.get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 4), frameon=False)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 

@@ -22,7 +22,9 @@ def test_layer_stats_draws_measured_and_predicted():
     lines = ax_std.get_lines()
     assert len(lines) == 4  # two measured, two predicted
     np.testing.assert_allclose(lines[0].get_ydata(), runs[0].std)
-    assert ax_std.get_legend() is not None and fig._suptitle.get_text() == "tanh"
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "normal(std=0.01)", "mean-field prediction", "lecun_normal"]
+    assert fig._suptitle.get_text() == "tanh"
 
 
 def test_layer_stats_marks_explosion_without_nan():
