@@ -75,7 +75,9 @@ def main(argv) -> int:
     if command == "setup":
         return 0
     if command == "lab":
-        return run(env_python + ["-m", "jupyter", "lab", "--notebook-dir", "notebooks"] + extra)
+        # Jupyter refuses to run as root unless told; containers often run as root
+        as_root = ["--allow-root"] if os.name != "nt" and os.geteuid() == 0 else []
+        return run(env_python + ["-m", "jupyter", "lab", "--notebook-dir", "notebooks"] + as_root + extra)
     if command == "voila":
         if not extra:
             print("Which notebook?  e.g. python3 course.py voila notebooks/02_gaussian_collapse_and_saturation.ipynb")

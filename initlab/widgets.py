@@ -19,9 +19,10 @@ How an update stays fast enough to feel immediate:
   draws only that layer;
 - arithmetic is float32, unless the mean-field prediction says that the numbers
   leave float32's range (below 1e-30 or above 1e30), then float64;
-- slider events that arrive while an update is computed are merged: the next
-  update uses the newest values only, so the kernel never works through a
-  backlog of stale positions.
+- each update runs while the kernel handles the slider's message; meanwhile the
+  browser merges further slider positions and sends only the newest when the
+  kernel is idle again (Jupyter Widgets' message throttle), so the kernel never
+  works through a backlog of stale positions.
 
 Callbacks never raise into the notebook: a failure is shown as a message in the
 explorer (and kept in ``explorer.last_error``).
@@ -29,7 +30,6 @@ explorer (and kept in ``explorer.last_error``).
 
 from __future__ import annotations
 
-import asyncio
 import io
 import math
 import os
@@ -75,33 +75,6 @@ def _in_range(name, value, low, high, kind="int"):
     if kind == "int":
         return check_int(name, value, minimum=low, maximum=high)
     return check_float(name, value, minimum=low, maximum=high)
-
-
-class _Coalescer:
-    """Run ``refresh`` once for a burst of slider events.
-
-    Inside a running kernel the refresh is scheduled on the event loop; events that
-    arrive before it runs only mark it as pending again.  Without an event loop
-    (plain Python, the unit tests) the refresh runs at once.
-    """
-
-    def __init__(self, refresh):
-        self._refresh = refresh
-        self._scheduled = False
-
-    def __call__(self, *_):
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._refresh()
-            return
-        if not self._scheduled:
-            self._scheduled = True
-            loop.call_later(0.01, self._run)
-
-    def _run(self):
-        self._scheduled = False
-        self._refresh()
 
 
 # ============================================================================
@@ -155,9 +128,12 @@ class SignalExplorer:
         self.updates = 0
         self._build_figure()
         self.refresh()
-        request = _Coalescer(self.refresh)
+        # The update runs inside the slider's message, on purpose: while the kernel is
+        # busy, the browser holds back further positions and sends only the newest
+        # one when the kernel is idle again (the "message throttle" of Jupyter
+        # Widgets).  A drag therefore never piles up a backlog of stale positions.
         for control in (self.depth, self.width, self.scale, self.activation, self.init):
-            control.observe(request, names="value")
+            control.observe(lambda change: self.refresh(), names="value")
 
     # ---------------------------------------------------------------- drawing
     def _build_figure(self):
@@ -306,8 +282,12 @@ class SignalExplorer:
         self.png = self._painter.render((depth, low, high), set_axes, dynamic)
         self.image.value = self.png
         colour = {"healthy": "#009E73"}.get(self.verdict.split(":")[0], "#D55E00")
-        self.status.value = f"<span style='font-size:{'20' if self.presenting else '15'}px'>" \
-                            f"<b style='color:{colour}'>{self.verdict}</b></span>"
+        self.status.value = (
+            f"<span style='font-size:{'20' if self.presenting else '15'}px'>"
+            f"<b style='color:{colour}'>{self.verdict}</b> "
+            f"<span style='color:#555'>(depth {depth}, width {result.widths[1]}, scale {self.scale.value:.3g})"
+            f"</span></span>"
+        )
 
     def _repr_mimebundle_(self, **kwargs):
         # The widget for Jupyter and Voila; a PNG of the current state for static
@@ -514,9 +494,8 @@ class WeightedSumExplorer:
         self.last_error = None
         self._build_figure()
         self.refresh()
-        request = _Coalescer(self.refresh)
-        for control in (self.n_inputs, self.fraction_on, self.weight_std):
-            control.observe(request, names="value")
+        for control in (self.n_inputs, self.fraction_on, self.weight_std):  # see SignalExplorer
+            control.observe(lambda change: self.refresh(), names="value")
 
     @property
     def n_on(self) -> int:

@@ -1,0 +1,198 @@
+"""The explorer in a real browser: JupyterLab and Voila, driven by headless Chromium.
+
+Starts JupyterLab and Voila on 127.0.0.1 with a copy of the notebooks, opens notebook 02
+in Debian's Chromium (driven by the playwright package, never a downloaded browser),
+runs it, drags the depth and weight-scale sliders and checks that the explorer
+renders, that its figure changes and that the kernel stays responsive.  Screenshots
+go to test-artifacts/browser/.
+
+Needs /usr/bin/chromium (Debian package "chromium"; .ci/run installs it).  Outside CI
+the test is skipped, with a message, when Chromium is missing.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+NOTEBOOK = "02_gaussian_collapse_and_saturation.ipynb"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+SERVER_START_SECONDS = 90
+RUN_SECONDS = 120
+UPDATE_SECONDS = 30
+
+
+def _sync_api():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium package (.ci/run does)")
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package to run the browser test")
+    return pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A Jupyter or Voila server in its own process group, with its log in ARTIFACTS."""
+
+    def __init__(self, name, command, url, workdir):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.url = url
+        self.log = open(ARTIFACTS / f"{name}.log", "w")
+        home = workdir / "home"
+        env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
+                   JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+                   JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "ws"))
+        env.pop("MPLBACKEND", None)
+        self.process = subprocess.Popen(command, cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {self.process.returncode}; see {self.log.name}")
+            try:
+                urllib.request.urlopen(url, timeout=5)
+                return
+            except urllib.error.HTTPError:  # any HTTP answer means the server is up
+                return
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"{name} did not answer at {url} within {SERVER_START_SECONDS} s; see {self.log.name}")
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+                self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("browser")
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        shutil.copy(notebook, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = _sync_api()
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _drag(page, slider_index, pixels):
+    """Drag the handle of the slider_index-th slider by pixels, like a mouse would."""
+    handle = page.locator(".widget-slider .noUi-handle").nth(slider_index)
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + pixels * step / 10, y)
+    page.mouse.up()
+
+
+def _readouts(page):
+    return page.locator(".widget-readout").all_inner_texts()[:3]
+
+
+def _exercise_explorer(page, prefix):
+    """Check the explorer, drag depth and scale, check the figure changes. Returns timings."""
+    assert page.locator("text=Error displaying widget").count() == 0
+    assert page.locator("text=Loading widget").count() == 0
+    image = page.locator(".jupyter-widgets img").first
+    image.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"{prefix}-initial.png"))
+    assert _readouts(page) == ["10", "500", "0.0100"]
+    verdict = page.locator(".widget-html-content").first
+    assert "collapsing" in verdict.inner_text()
+
+    timings = {}
+    for name, index, pixels in (("depth", 0, 60), ("scale", 2, 150)):
+        before_src, before_readouts = image.get_attribute("src"), _readouts(page)
+        start = time.monotonic()
+        _drag(page, index, pixels)
+        page.wait_for_function("([el, old]) => el.getAttribute('src') !== old",
+                               arg=[image.element_handle(), before_src], timeout=UPDATE_SECONDS * 1000)
+        timings[name] = time.monotonic() - start
+        after = _readouts(page)
+        assert after[index] != before_readouts[index], f"the {name} slider did not move: {after}"
+        page.screenshot(path=str(ARTIFACTS / f"{prefix}-after-{name}.png"))
+
+    # once the kernel has caught up, the verdict line names the final slider values
+    depth, _, scale = _readouts(page)
+    assert int(depth) > 10 and float(scale) > 0.01
+    page.wait_for_function(
+        "([el, depth, scale]) => { const m = el.innerText.match(/depth (\\d+), width \\d+, scale ([0-9.e+-]+)/);"
+        " return m && m[1] === depth && Math.abs(parseFloat(m[2]) / scale - 1) < 0.01; }",
+        arg=[verdict.element_handle(), depth, float(scale)], timeout=UPDATE_SECONDS * 1000)
+    page.screenshot(path=str(ARTIFACTS / f"{prefix}-settled.png"))
+    assert "Could not update" not in verdict.inner_text()
+    assert page.locator("text=Error displaying widget").count() == 0
+    return timings
+
+
+def test_explorer_in_jupyterlab(browser, workdir):
+    port = _free_port()
+    server = Server("jupyterlab", [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+                                   f"--port={port}", "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=initlab",
+                                   f"--ServerApp.root_dir={workdir}"],
+                    f"http://127.0.0.1:{port}/api/status?token=initlab", workdir)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK}?token=initlab", timeout=60000)
+        idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
+        idle.wait_for(timeout=60000)
+        page.click("text=Run >> nth=0")
+        page.click("text=Run All Cells")
+        page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
+        idle.wait_for(timeout=RUN_SECONDS * 1000)
+        timings = _exercise_explorer(page, "lab")
+        # the kernel is still responsive: it returns to idle after the slider work
+        idle.wait_for(timeout=UPDATE_SECONDS * 1000)
+        print(f"JupyterLab: figure updated {timings['depth']:.2f} s after the depth drag, "
+              f"{timings['scale']:.2f} s after the scale drag")
+        page.close()
+    finally:
+        server.stop()
+
+
+def test_explorer_in_voila(browser, workdir):
+    port = _free_port()
+    server = Server("voila", [sys.executable, "-m", "voila", NOTEBOOK, "--no-browser", f"--port={port}",
+                              "--Voila.ip=127.0.0.1"],
+                    f"http://127.0.0.1:{port}/favicon.ico", workdir)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"http://127.0.0.1:{port}/", timeout=RUN_SECONDS * 1000)
+        page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
+        timings = _exercise_explorer(page, "voila")
+        print(f"Voila: figure updated {timings['depth']:.2f} s after the depth drag, "
+              f"{timings['scale']:.2f} s after the scale drag")
+        page.close()
+    finally:
+        server.stop()
