@@ -4,6 +4,8 @@ Each activation is an :class:`Activation` with
 
 - ``function(z)``: the value phi(z), elementwise;
 - ``derivative(z)``: phi'(z), elementwise, used by back-propagation;
+- ``derivative_from_output(h)``: the same slope written with the output h = phi(z)
+  (tanh' = 1 - h^2, sigmoid' = h (1 - h)), which saves recomputing phi;
 - ``is_saturated(h)``: which outputs ``h = phi(z)`` sit in a flat tail, where
   phi'(z) is nearly 0 and almost no gradient gets through (``None`` for
   activations without flat tails).
@@ -48,12 +50,14 @@ class Activation:
     name : str
     function : callable, z -> phi(z)
     derivative : callable, z -> phi'(z)
+    derivative_from_output : callable, h -> phi'(z) where h = phi(z)
     is_saturated : callable h -> bool array, or None when phi has no flat tails
     """
 
     name: str
     function: Callable[[np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray], np.ndarray]
+    derivative_from_output: Callable[[np.ndarray], np.ndarray]
     is_saturated: Optional[Callable[[np.ndarray], np.ndarray]] = None
 
     def __call__(self, z):
@@ -73,6 +77,7 @@ tanh = Activation(
     "tanh",
     np.tanh,
     _tanh_derivative,
+    derivative_from_output=lambda h: 1.0 - h * h,
     is_saturated=lambda h: np.abs(h) > SATURATION_LEVEL,
 )
 
@@ -84,7 +89,10 @@ def _sigmoid(z):
     The identity sigmoid(z) = (1 + tanh(z / 2)) / 2 gives the same numbers as the
     textbook formula but no overflow warning for z = -1000.
     """
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    s = np.tanh(np.multiply(z, 0.5))
+    s += 1.0
+    s *= 0.5
+    return s
 
 
 def _sigmoid_derivative(z):
@@ -97,6 +105,7 @@ sigmoid = Activation(
     "sigmoid",
     _sigmoid,
     _sigmoid_derivative,
+    derivative_from_output=lambda h: h * (1.0 - h),
     is_saturated=lambda h: np.abs(2.0 * h - 1.0) > 2.0 * SATURATION_LEVEL - 1.0,
 )
 
@@ -112,7 +121,7 @@ def _relu_derivative(z):
     return (z > 0).astype(np.result_type(z, np.float32))
 
 
-relu = Activation("relu", _relu, _relu_derivative)
+relu = Activation("relu", _relu, _relu_derivative, derivative_from_output=_relu_derivative)
 
 
 # --- leaky ReLU ----------------------------------------------------------------
@@ -130,7 +139,9 @@ def leaky_relu(slope=0.01):
     def derivative(z):
         return np.where(z > 0, 1.0, slope).astype(np.result_type(z, np.float32))
 
-    return Activation("leaky_relu" if slope == 0.01 else f"leaky_relu({slope:g})", function, derivative)
+    # the output has the sign of z, so the same function gives the slope from h
+    return Activation("leaky_relu" if slope == 0.01 else f"leaky_relu({slope:g})", function, derivative,
+                      derivative_from_output=derivative)
 
 
 # --- linear ------------------------------------------------------------------
@@ -144,7 +155,7 @@ def _ones_like(z):
     return np.ones_like(z)
 
 
-linear = Activation("linear", _identity, _ones_like)
+linear = Activation("linear", _identity, _ones_like, derivative_from_output=_ones_like)
 
 
 _BY_NAME = {

@@ -4,7 +4,8 @@
   fraction are 1 and the rest 0;
 - ``two_moons``: a 2-D, two-class set that a straight line cannot separate,
   for quick training demos (notebook 01);
-- ``train_validation_split``: a seeded, stratified split.
+- ``train_validation_split``: a seeded, stratified split;
+- ``load_mnist``: real handwritten digits, offline by default (see ``initlab.mnist``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import as_generator, check_float, check_int
+from .mnist import MnistData, load_mnist
 
-__all__ = ["half_on_input", "two_moons", "train_validation_split"]
+__all__ = ["half_on_input", "two_moons", "train_validation_split", "load_mnist", "MnistData"]
 
 
 def half_on_input(n_inputs=1000, fraction_on=0.5, rng=None) -> np.ndarray:

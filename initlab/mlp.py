@@ -163,31 +163,46 @@ class MLP:
         -------
         weight_gradients, bias_gradients : lists of ndarray, one per layer
         """
-        pre_activations, activations = self._forward(x)
-        m = x.shape[0]
+        return self._backpropagate(x, targets, scale=1.0 / x.shape[0])
+
+    def _backpropagate(self, x, targets, scale):
+        """Summed gradients of the batch's cost, multiplied by ``scale``.
+
+        Multiplying the output error delta_L by ``scale`` once scales every gradient
+        built from it, so that ``sgd_step`` gets eta/m * gradient without a further
+        pass over the weights.
+        """
+        _, activations = self._forward(x)
         a_out = activations[-1]
-        delta = a_out - targets
+        delta = a_out - targets  # dC/dz_L for cross-entropy with sigmoid outputs
         if self.cost == "quadratic":
-            delta = delta * a_out * (1.0 - a_out)
+            delta *= a_out * (1.0 - a_out)
+        delta *= scale
         n_layers = len(self.weights)
         weight_gradients = [None] * n_layers
         bias_gradients = [None] * n_layers
         for i in reversed(range(n_layers)):
-            weight_gradients[i] = activations[i].T @ delta / m
-            bias_gradients[i] = delta.mean(axis=0)
+            weight_gradients[i] = activations[i].T @ delta
+            bias_gradients[i] = delta.sum(axis=0)
             if i > 0:
-                delta = (delta @ self.weights[i].T) * self.activation.derivative(pre_activations[i - 1])
+                # phi'(z) from the layer's output h = phi(z): e.g. sigmoid' = h (1 - h)
+                delta = delta @ self.weights[i].T
+                delta *= self.activation.derivative_from_output(activations[i])
         return weight_gradients, bias_gradients
 
     def sgd_step(self, x, targets, eta, lmbda=0.0, n_train=1):
-        """One mini-batch step: W <- (1 - eta lambda / n) W - eta dW, b <- b - eta db."""
-        weight_gradients, bias_gradients = self.gradients(x, targets)
+        """One mini-batch step: W <- (1 - eta lambda / n) W - eta dW, b <- b - eta db.
+
+        dW and db are the batch means of the gradients (n is the size of the whole
+        training set, as in the course material's weight-decay factor).
+        """
+        weight_steps, bias_steps = self._backpropagate(x, targets, scale=eta / x.shape[0])
         decay = 1.0 - eta * lmbda / n_train
-        for w, b, dw, db in zip(self.weights, self.biases, weight_gradients, bias_gradients):
+        for w, b, w_step, b_step in zip(self.weights, self.biases, weight_steps, bias_steps):
             if decay != 1.0:
                 w *= decay
-            w -= eta * dw
-            b -= eta * db
+            w -= w_step
+            b -= b_step
 
     def fit(self, x, labels, epochs=10, batch_size=10, eta=0.1, lmbda=0.0, validation=None,
             rng=None, callback=None, monitor_training=True) -> History:

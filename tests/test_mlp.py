@@ -83,3 +83,12 @@ def test_weights_follow_the_initializer():
     assert net.weights[0].shape == (784, 30)
     assert net.weights[0].std() == pytest.approx(1.0, rel=0.02)
     assert net.biases[0].shape == (30,)
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "relu", "leaky_relu", "linear"])
+def test_derivative_from_output_matches_derivative(name):
+    from initlab import activations
+
+    act = activations.get(name)
+    z = np.linspace(-4, 4, 81) + 0.05  # avoid z = 0 exactly, where relu has a kink
+    np.testing.assert_allclose(act.derivative_from_output(act.function(z)), act.derivative(z), rtol=1e-12, atol=1e-15)
