@@ -26,6 +26,7 @@ __all__ = [
     "check_initializer",
     "check_he_std",
     "check_leaky_he_std",
+    "check_decay_factor",
 ]
 
 RTOL = 0.01  # an answer within 1% counts as right (rounding)
@@ -243,3 +244,22 @@ def check_leaky_he_std(answer, fan_in=256, slope=0.2) -> bool:
         (math.sqrt(2 / (1 + slope)) / math.sqrt(fan_in), "Square the slope: the gain is sqrt(2 / (1 + slope^2))."),
     ]
     return _verdict(answer, expected, f"std for leaky ReLU (slope {slope}), fan_in = {fan_in}", mistakes)
+
+
+# ---- notebook 06 -----------------------------------------------------------------
+def check_decay_factor(answer, eta=0.1, lmbda=5.0, n_train=4000, batch_size=10) -> bool:
+    """Exercise 06: the weight-decay factor of one mini-batch step, 1 - eta * lambda / n."""
+    answer = _number("answer", answer)
+    expected = 1 - eta * lmbda / n_train
+    mistakes = [
+        (1 - eta * lmbda / batch_size, f"n is the size of the whole training set ({n_train}), not of the "
+                                       f"mini-batch ({batch_size})."),
+        (1 - eta * lmbda, "You left out the division by n, the training-set size."),
+        (eta * lmbda / n_train, "That is how much is taken away; the factor is 1 minus it."),
+        (1 - lmbda / n_train, "The learning rate eta multiplies lambda / n too."),
+    ]
+    if math.isclose(answer, expected, rel_tol=1e-6):
+        print(f"✓ Correct: each step multiplies the weights by {expected:.6f}; over one epoch of "
+              f"{n_train // batch_size} steps that is {expected ** (n_train // batch_size):.3f}.")
+        return True
+    return _verdict(answer, expected, "decay factor", mistakes)

@@ -27,6 +27,7 @@ __all__ = [
     "finite_prefix",
     "decision_regions",
     "weight_histograms",
+    "digits",
 ]
 
 #: Okabe & Ito (2008), colour-blind-safe palette.
@@ -393,5 +394,24 @@ def weight_histograms(matrices, title=None, bins=60):
     ax.set_ylabel("density")
     ax.legend(loc="upper right", fontsize=plt.rcParams["legend.fontsize"] - 1)
     ax.set_title(title or "distribution of the weights")
+    fig.tight_layout()
+    return fig
+
+
+def digits(images, labels, n=20, title=None):
+    """The first ``n`` images (rows of 784 pixels in [0, 1]) as 28 x 28 pictures with their labels."""
+    images = check_array("images", images, ndim=2)
+    if images.shape[1] != 784:
+        raise ValueError(f"images must have 784 pixels per row (28 x 28), got {images.shape[1]}")
+    n = check_int("n", n, minimum=1, maximum=min(100, len(images)))
+    columns = min(n, 10)
+    rows = math.ceil(n / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=_figsize(1.3 * columns, 1.5 * rows + 0.6), squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k < n:
+            ax.imshow(images[k].reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
+            ax.set_title(str(labels[k]), fontsize=plt.rcParams["font.size"])
+    fig.suptitle(title or f"the first {n} images and their labels")
     fig.tight_layout()
     return fig

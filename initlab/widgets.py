@@ -4,7 +4,9 @@
   initializer, and watch a deep network's signal collapse, stay healthy, saturate
   or explode (notebooks 02, 04, 05);
 - ``weighted_sum_explorer``: the number of inputs, the fraction that are on and the
-  weight std of one neuron, with the histogram of its weighted sum z (notebook 03).
+  weight std of one neuron, with the histogram of its weighted sum z (notebook 03);
+- ``training_explorer``: train the MNIST network from a chosen start and watch the
+  accuracy grow epoch by epoch (notebook 06).
 
 Each is one call and shows itself when it is the last expression of a cell::
 
@@ -50,7 +52,8 @@ from . import theory as _theory
 from .checks import as_generator, check_choice, check_float, check_int
 from .propagation import diagnose, run_network
 
-__all__ = ["signal_explorer", "weighted_sum_explorer", "SignalExplorer", "WeightedSumExplorer"]
+__all__ = ["signal_explorer", "weighted_sum_explorer", "training_explorer", "SignalExplorer",
+           "WeightedSumExplorer", "TrainingExplorer"]
 
 DEPTH_RANGE = (1, 50)
 WIDTH_RANGE = (10, 2000)
@@ -601,3 +604,159 @@ def weighted_sum_explorer(n_inputs=1000, fraction_on=0.5, weight_std=1.0, bias_s
     """
     return WeightedSumExplorer(n_inputs=n_inputs, fraction_on=fraction_on, weight_std=weight_std,
                                bias_std=bias_std, rng=rng, present=present)
+
+
+# ============================================================================
+# training explorer
+# ============================================================================
+MAX_RUNS = 6
+
+
+class TrainingExplorer:
+    """Train the course's MNIST network from a chosen start and watch it learn.
+
+    Pick an initializer and a scale (a factor on its weights), press "train", and the
+    validation accuracy is drawn epoch by epoch next to the earlier runs and the
+    published full-MNIST curves.  ``train()`` does the same from code.
+    """
+
+    def __init__(self, data=None, hidden=30, epochs=10, init="lecun_normal", scale=1.0, rng=0, present=None):
+        from . import data as _data
+        from .experiments import SETUP
+
+        self.data = _data.load_mnist() if data is None else data
+        if not hasattr(self.data, "x_train") or not hasattr(self.data, "y_validation"):
+            raise TypeError(f"data must be the result of initlab.data.load_mnist(), got {type(data).__name__}")
+        hidden = check_int("hidden", hidden, minimum=1, maximum=1000)
+        epochs = _in_range("epochs", epochs, 1, 30)
+        init = check_choice("init", init, _initializers.names())
+        scale = _in_range("scale", scale, 1e-2, 1e1, kind="float")
+        self.rng = check_int("rng", rng, minimum=0)
+        self.presenting = _plots.is_presenting() if present is None else _check_bool("present", present)
+        self.setup = SETUP
+
+        style = {"description_width": "90px"}
+        self.init = w.Dropdown(options=_initializers.names(), value=init, description="initializer", style=style)
+        self.scale = w.FloatLogSlider(value=scale, base=10, min=-2, max=1, step=0.05, description="weight scale",
+                                      readout_format=".3g", style=style)
+        self.hidden = w.Dropdown(options=sorted({30, 100, hidden}), value=hidden, description="hidden units",
+                                 style=style)
+        self.epochs = w.IntSlider(value=epochs, min=1, max=30, description="epochs", style=style)
+        self.button = w.Button(description="train", button_style="primary", icon="play")
+        self.clear_button = w.Button(description="clear runs")
+        self.progress = w.IntProgress(value=0, min=0, max=epochs, description="progress", style=style)
+        self.status = w.HTML()
+        self.image = w.Image(format="png")
+        self.widget = w.VBox([
+            w.HBox([w.VBox([self.init, self.scale]), w.VBox([self.hidden, self.epochs]),
+                    w.VBox([self.button, self.clear_button])]),
+            self.progress, self.status, self.image])
+        self.runs = []  # (label, accuracies)
+        self.last_error = None
+        self.button.on_click(lambda _: self.train())
+        self.clear_button.on_click(lambda _: self.clear())
+        size = 1.35 if self.presenting else 1.0
+        self.figure = Figure(figsize=(10 * size, 5.2 * size), dpi=80)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self._draw()
+        self.status.value = (f"{len(self.data.x_train)} training and {len(self.data.x_validation)} validation "
+                             f"images. Choose a start and press <b>train</b>.")
+
+    def clear(self):
+        self.runs = []
+        self._draw()
+
+    def train(self):
+        """Train one run with the current settings; the figure grows after every epoch."""
+        from .experiments import train_network
+
+        self.button.disabled = True
+        try:
+            base = _initializers.get(self.init.value)
+            factor = float(self.scale.value)
+
+            def scaled(fan_in, fan_out, rng=None):
+                return factor * base(fan_in, fan_out, rng)
+
+            label = f"{self.init.value} × {factor:.3g}, {self.hidden.value} hidden"
+            epochs = self.epochs.value
+            self.progress.max, self.progress.value = epochs, 0
+            accuracies = []
+            self.runs = (self.runs + [(label, accuracies)])[-MAX_RUNS:]
+
+            def after_epoch(epoch, history):
+                accuracies.append(history.validation_accuracy[-1])
+                self.progress.value = epoch
+                self.status.value = f"<b>{label}</b>: epoch {epoch}/{epochs}, validation accuracy " \
+                                    f"{accuracies[-1]:.1%}"
+                self._draw()
+
+            train_network(self.data, scaled, hidden=self.hidden.value, epochs=epochs, rng=self.rng,
+                          callback=after_epoch)
+            self.last_error = None
+        except Exception as error:  # never raise into the notebook
+            self.last_error = error
+            self.status.value = f"<b style='color:#D55E00'>Training failed: {error}</b>"
+        finally:
+            self.button.disabled = False
+
+    def _draw(self):
+        from .reference import MNIST_PUBLISHED
+
+        fig = self.figure
+        fig.clear()
+        with _course_style(self.presenting):
+            ax = fig.add_subplot(1, 1, 1)
+            longest = max([len(a) for _, a in self.runs] + [self.epochs.value, 5])
+            epochs = np.array(MNIST_PUBLISHED["epochs"])
+            shown = epochs <= longest
+            for k, start in enumerate(("new", "old")):
+                values = np.array(MNIST_PUBLISHED[(30, start)]) / 100.0
+                ax.plot(epochs[shown], values[shown], "s:", color=_plots.COLORS[k], markerfacecolor="white",
+                        markeredgewidth=2, label=f"published, full MNIST, 30 hidden, {start} start")
+            for k, (label, accuracies) in enumerate(self.runs):
+                if accuracies:
+                    ax.plot(np.arange(1, len(accuracies) + 1), 100 * np.array(accuracies), "o-",
+                            color=_plots.COLORS[(k + 2) % len(_plots.COLORS)], label=label)
+            lowest = min([min(a) for _, a in self.runs if a] + [0.5])
+            ax.set_xlim(0.5, longest + 0.5)
+            ax.set_ylim(40 if lowest >= 0.45 else 0, 100)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("validation accuracy (%)")
+            ax.set_title("[784, hidden, 10] sigmoid network, mini-batch 10, eta 0.1, lambda 5")
+            ax.legend(loc="lower right", fontsize=10)
+            fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.9)
+        self.canvas.draw()
+        width, height = self.canvas.get_width_height()
+        image = PIL.Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format="png", compress_level=1)
+        self.png = buffer.getvalue()
+        self.image.value = self.png
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = self.png
+        finished = [f"{label}: {acc[-1]:.1%} after {len(acc)} epochs" for label, acc in self.runs if acc]
+        bundle["text/plain"] = "TrainingExplorer(" + ("; ".join(finished) or "no run yet") + ")"
+        return bundle
+
+
+def training_explorer(data=None, hidden=30, epochs=10, init="lecun_normal", scale=1.0, rng=0,
+                      present=None) -> TrainingExplorer:
+    """A "train" button for the course's MNIST network, with live accuracy curves.
+
+    Parameters
+    ----------
+    data : MnistData, optional
+        Default ``initlab.data.load_mnist()``, the offline sample (10 epochs take
+        well under a second of training here).
+    hidden : int, the hidden layer's width (30 or 100 in the course)
+    epochs : int, 1..30
+    init : initializer name;  scale : float, 0.01..10, a factor on its weights
+    rng : int, the seed of weights, biases and shuffling (the same for every run,
+        so that runs differ only in their start)
+    """
+    return TrainingExplorer(data=data, hidden=hidden, epochs=epochs, init=init, scale=scale, rng=rng,
+                            present=present)

@@ -65,3 +65,10 @@ def test_identical_units(capsys):
     assert "difference between rows" in capsys.readouterr().out
     with pytest.raises(TypeError, match="max_difference must be a real number"):
         ex.check_identical_units("0", w)
+
+
+def test_decay_factor(capsys):
+    assert ex.check_decay_factor(1 - 0.1 * 5.0 / 4000)
+    assert "0.999875" in capsys.readouterr().out
+    assert not ex.check_decay_factor(1 - 0.1 * 5.0 / 10)
+    assert "not of the mini-batch" in capsys.readouterr().out

@@ -85,3 +85,12 @@ def test_weight_histograms_label_each_std():
     assert labels == ["a (std 0)", "b (std 2.58)"]
     with pytest.raises(TypeError, match="matrices must be a non-empty dict"):
         plots.weight_histograms([])
+
+
+def test_digits_shows_each_label():
+    images = np.zeros((12, 784))
+    fig = plots.digits(images, np.arange(12) % 10, n=12)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == [str(k % 10) for k in range(12)]
+    with pytest.raises(ValueError, match="784 pixels per row"):
+        plots.digits(np.zeros((3, 10)), [0, 1, 2])
