@@ -237,11 +237,10 @@ class MLP:
         n = len(x)
         history = History()
         for epoch in range(1, epochs + 1):
-            order = rng.permutation(n)
-            x_shuffled, t_shuffled = x[order], targets[order]
+            order = rng.permutation(n)  # a new shuffle every epoch
             for start in range(0, n, batch_size):
-                self.sgd_step(x_shuffled[start:start + batch_size], t_shuffled[start:start + batch_size],
-                              eta, lmbda, n)
+                batch = order[start:start + batch_size]
+                self.sgd_step(x[batch], targets[batch], eta, lmbda, n)
             if monitor_training:
                 history.train_cost.append(self.cost_value(x, labels, lmbda, n))
                 history.train_accuracy.append(self.accuracy(x, labels))
