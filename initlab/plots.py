@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .checks import check_array, check_float, check_int
+from .theory import sigmoid_saturation_threshold
 
 __all__ = [
     "COLORS",
@@ -283,7 +284,7 @@ def weighted_sum_histogram(z, predicted_std, title=None, label="simulated z", bi
     grid = np.linspace(-limit, limit, 400)
     density = np.exp(-0.5 * (grid / predicted_std) ** 2) / (predicted_std * math.sqrt(2 * math.pi))
     if show_saturation:
-        edge = math.log(99.0)  # sigmoid(4.595) = 0.99
+        edge = sigmoid_saturation_threshold()  # sigmoid(4.595) = 0.99
         ax.axvspan(-limit, -edge, color="grey", alpha=0.18, label="sigmoid saturated (|z| > 4.6)")
         ax.axvspan(edge, limit, color="grey", alpha=0.18)
     ax.plot(grid, density, color="black", linewidth=2.5, label=f"predicted N(0, {predicted_std:.3g}²)")

@@ -316,6 +316,15 @@ class _course_style:
         matplotlib.rcParams.update(self._saved)
 
 
+def _encode_png(canvas) -> bytes:
+    """The canvas's current pixels as PNG bytes (light compression: quick to make)."""
+    width, height = canvas.get_width_height()
+    image = PIL.Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
 class _Painter:
     """Render a figure to PNG, redrawing only what changes (matplotlib "blitting").
 
@@ -345,11 +354,7 @@ class _Painter:
         self.canvas.restore_region(self.background)
         for artist in dynamic:
             self.figure.draw_artist(artist)
-        width, height = self.canvas.get_width_height()
-        image = PIL.Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="png", compress_level=1)  # light compression: fast to make
-        return buffer.getvalue()
+        return _encode_png(self.canvas)
 
 
 class _Ridges:
@@ -728,11 +733,7 @@ class TrainingExplorer:
             ax.legend(loc="lower right", fontsize=10)
             fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.9)
         self.canvas.draw()
-        width, height = self.canvas.get_width_height()
-        image = PIL.Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="png", compress_level=1)
-        self.png = buffer.getvalue()
+        self.png = _encode_png(self.canvas)
         self.image.value = self.png
 
     def _repr_mimebundle_(self, **kwargs):
