@@ -660,6 +660,7 @@ class TrainingExplorer:
         self.last_error = None
         self.button.on_click(lambda _: self.train())
         self.clear_button.on_click(lambda _: self.clear())
+        self.hidden.observe(lambda change: self._draw(), names="value")  # its published curves
         size = 1.35 if self.presenting else 1.0
         self.figure = Figure(figsize=(10 * size, 5.2 * size), dpi=80)
         self.canvas = FigureCanvasAgg(self.figure)
@@ -715,10 +716,13 @@ class TrainingExplorer:
             longest = max([len(a) for _, a in self.runs] + [self.epochs.value, 5])
             epochs = np.array(MNIST_PUBLISHED["epochs"])
             shown = epochs <= longest
-            for k, start in enumerate(("new", "old")):
-                values = np.array(MNIST_PUBLISHED[(30, start)]) / 100.0
+            hidden = self.hidden.value
+            for k, start in enumerate(("old", "new")):  # the colours of notebook 06's figures
+                if (hidden, start) not in MNIST_PUBLISHED:
+                    continue
+                values = np.array(MNIST_PUBLISHED[(hidden, start)]) / 100.0
                 ax.plot(epochs[shown], values[shown], "s:", color=_plots.COLORS[k], markerfacecolor="white",
-                        markeredgewidth=2, label=f"published, full MNIST, 30 hidden, {start} start")
+                        markeredgewidth=2, label=f"published, full MNIST, {hidden} hidden, {start} start")
             for k, (label, accuracies) in enumerate(self.runs):
                 if accuracies:
                     ax.plot(np.arange(1, len(accuracies) + 1), 100 * np.array(accuracies), "o-",
@@ -729,7 +733,7 @@ class TrainingExplorer:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("epoch")
             ax.set_ylabel("validation accuracy (%)")
-            ax.set_title("[784, hidden, 10] sigmoid network, mini-batch 10, eta 0.1, lambda 5")
+            ax.set_title(f"[784, {hidden}, 10] sigmoid network, mini-batch 10, eta 0.1, lambda 5")
             ax.legend(loc="lower right", fontsize=10)
             fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.9)
         self.canvas.draw()
