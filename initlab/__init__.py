@@ -11,7 +11,8 @@ Modules, one job each:
 - ``initlab.propagation``   the deep-network experiment (``initlab.propagate``)
 - ``initlab.theory``        the closed forms: weighted sums, Glorot, mean field
 - ``initlab.mlp``           a small numpy network that trains with SGD
-- ``initlab.data``          small data sets
+- ``initlab.data``          small data sets and MNIST (``load_mnist``; see ``initlab.mnist``)
+- ``initlab.experiments``   notebook 06's experiment: old and new start on MNIST
 - ``initlab.reference``     published figures the course compares with
 - ``initlab.plots``         the course's figures (imports matplotlib)
 - ``initlab.widgets``       slider explorers (imports ipywidgets)
@@ -23,7 +24,7 @@ Modules, one job each:
 
 from importlib import import_module
 
-from . import activations, data, initializers, mlp, propagation, reference, theory
+from . import activations, data, experiments, initializers, mlp, mnist, propagation, reference, theory
 from .propagation import propagate
 
 __version__ = "0.1.0"
@@ -31,8 +32,10 @@ __version__ = "0.1.0"
 __all__ = [
     "activations",
     "data",
+    "experiments",
     "initializers",
     "mlp",
+    "mnist",
     "propagation",
     "reference",
     "theory",

@@ -67,7 +67,7 @@ __all__ = [
 ]
 
 MODES = ("fan_in", "fan_out", "fan_avg")
-DISTRIBUTIONS = ("normal", "truncated_normal", "uniform")
+DISTRIBUTIONS = ("normal", "untruncated_normal", "truncated_normal", "uniform")
 
 #: The largest weight matrix (in entries) an initializer will draw: 50 million
 #: float64 numbers are 400 MB.  A bigger request is almost always a typo
@@ -158,7 +158,9 @@ def variance_scaling(scale=1.0, mode="fan_in", distribution="truncated_normal"):
 
     ``n`` is ``fan_in``, ``fan_out`` or ``(fan_in + fan_out) / 2`` (``mode``), and
 
-    - ``"normal"``: W ~ N(0, scale / n);
+    - ``"normal"``: W ~ N(0, scale / n).  Keras 3 calls this ``"untruncated_normal"``
+      (accepted here too); beware that in old Keras (2.0-2.2) ``"normal"`` meant the
+      truncated form;
     - ``"truncated_normal"``: a normal cut at two standard deviations whose std is
       divided by 0.87962566... (the std of a standard normal truncated to [-2, 2]),
       so that the final std is exactly sqrt(scale / n);
@@ -172,7 +174,7 @@ def variance_scaling(scale=1.0, mode="fan_in", distribution="truncated_normal"):
     ----------
     scale : float > 0
     mode : {"fan_in", "fan_out", "fan_avg"}
-    distribution : {"normal", "truncated_normal", "uniform"}
+    distribution : {"normal", "untruncated_normal", "truncated_normal", "uniform"}
 
     Returns
     -------
@@ -189,7 +191,7 @@ def variance_scaling(scale=1.0, mode="fan_in", distribution="truncated_normal"):
         variance = scale / _fan(fan_in, fan_out, mode)
         if distribution == "uniform":
             return _uniform(rng, math.sqrt(3.0 * variance), (fan_in, fan_out), dtype)
-        if distribution == "normal":
+        if distribution in ("normal", "untruncated_normal"):
             values = rng.standard_normal((fan_in, fan_out), dtype=dtype)
             values *= math.sqrt(variance)
             return values

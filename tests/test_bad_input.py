@@ -29,7 +29,7 @@ from initlab import activations, data, initializers, mlp, propagate, theory
         (lambda: activations.get("relu6"), ValueError, r"activation must be one of \['tanh', 'sigmoid', 'relu', 'leaky_relu', 'linear'\], got 'relu6'"),
         (lambda: propagate(activation="softmax"), ValueError, r"activation must be one of"),
         (lambda: initializers.variance_scaling(mode="fan_sum"), ValueError, r"mode must be one of \['fan_in', 'fan_out', 'fan_avg'\], got 'fan_sum'"),
-        (lambda: initializers.variance_scaling(distribution="gauss"), ValueError, r"distribution must be one of \['normal', 'truncated_normal', 'uniform'\], got 'gauss'"),
+        (lambda: initializers.variance_scaling(distribution="gauss"), ValueError, r"distribution must be one of \['normal', 'untruncated_normal', 'truncated_normal', 'uniform'\], got 'gauss'"),
         (lambda: initializers.he_normal(3, 3, mode="avg"), ValueError, r"mode must be one of"),
         (lambda: initializers.gain("swish"), ValueError, r"nonlinearity must be one of \['linear', 'identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu'\]"),
         (lambda: initializers.gain("tanh", 0.2), ValueError, r"param is only used for 'leaky_relu'"),

@@ -124,6 +124,11 @@ def test_variance_scaling_truncated_normal_is_exact_and_truncated():
     assert w.std() == pytest.approx(math.sqrt(2 / 300), rel=0.01)
 
 
+def test_untruncated_normal_is_keras_3_name_for_normal():
+    np.testing.assert_array_equal(I.variance_scaling(2.0, "fan_in", "untruncated_normal")(30, 40, rng=1),
+                                  I.variance_scaling(2.0, "fan_in", "normal")(30, 40, rng=1))
+
+
 def test_variance_scaling_normal_fan_avg():
     w = I.variance_scaling(0.5, "fan_avg", "normal")(FAN_IN, FAN_OUT, rng=0)
     assert w.var() == pytest.approx(0.5 / ((FAN_IN + FAN_OUT) / 2), rel=0.02)
