@@ -59,3 +59,12 @@ def test_training_explorer_bad_arguments(sample):
         widgets.training_explorer(sample, scale=100.0)
     with pytest.raises(TypeError, match=r"data must be the result of initlab.data.load_mnist\(\)"):
         widgets.training_explorer(data=[1, 2, 3])
+
+
+def test_experiment_argument_errors(sample):
+    with pytest.raises(ValueError, match=r"hidden must be an integer >= 1, got 0"):
+        experiments.initial_network("lecun_normal", hidden=0)
+    with pytest.raises(ValueError, match=r"epochs must be an integer >= 1, got 0"):
+        experiments.train(experiments.initial_network("lecun_normal"), sample, epochs=0)
+    with pytest.raises(ValueError, match=r"init must be one of"):
+        experiments.initial_network("glorot")

@@ -238,3 +238,12 @@ def test_read_idx_reads_labels_and_images(tmp_path):
     assert mnist.read_idx(path, mnist.LABELS_MAGIC).tolist() == [3, 1, 4]
     with pytest.raises(ValueError, match="expected 0x00000803"):
         mnist.read_idx(path, mnist.IMAGES_MAGIC)
+
+
+def test_downloader_argument_errors(tmp_path):
+    with pytest.raises(TypeError, match=r"mirrors must be a non-empty list of base URLs, got 'http://x/'"):
+        mnist.fetch_files(tmp_path, "http://x/")
+    with pytest.raises(ValueError, match=r"timeout must be > 0, got -1.0"):
+        mnist.fetch_files(tmp_path, ["http://127.0.0.1:9/"], timeout=-1)
+    with pytest.raises(TypeError, match=r"n_validation must be an integer"):
+        data.load_mnist("full", n_validation=1.5, cache_dir=tmp_path, mirrors=[closed_port_url()])
