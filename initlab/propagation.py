@@ -210,6 +210,7 @@ def run_network(
     keep_layers=None,
     init_name="given",
     weight_power=None,
+    prediction=None,
 ) -> PropagationResult:
     """Forward and backward pass through given weights; the core of ``propagate``.
 
@@ -232,6 +233,8 @@ def run_network(
     weight_power : sequence of float, optional
         mean(W**2) of each matrix, if the caller already knows it (the explorer
         caches it); otherwise computed here for the mean-field prediction.
+    prediction : theory.MeanField, optional
+        The mean-field prediction, if the caller has already computed it.
     """
     act = _activations.get(activation)
     weight_scale = check_float("weight_scale", weight_scale, minimum=0.0)
@@ -298,21 +301,22 @@ def run_network(
                         g *= weight_scale
 
     # The prediction uses each layer's actual weight variance.
-    if weight_power is None:
-        weight_power = [np.mean(np.square(w, dtype=np.float64)) for w in weights]
-    power = np.asarray(weight_power, dtype=np.float64) * weight_scale**2
-    fan_in = np.array(widths[:-1], dtype=np.float64)
-    fan_out = np.array(widths[1:], dtype=np.float64)
-    bias_std = 0.0 if biases is None else float(np.sqrt(np.mean([np.mean(np.square(b)) for b in biases])))
-    with np.errstate(over="ignore", invalid="ignore"):
-        prediction = _theory.mean_field(
-            depth,
-            sigma_w=np.sqrt(np.minimum(fan_in * power, 1e300)),
-            sigma_b=bias_std,
-            activation=act,
-            input_second_moment=float(np.mean(np.square(x, dtype=np.float64))),
-            sigma_w_backward=np.sqrt(np.minimum(fan_out * power, 1e300)),
-        )
+    if prediction is None:
+        if weight_power is None:
+            weight_power = [np.mean(np.square(w, dtype=np.float64)) for w in weights]
+        power = np.asarray(weight_power, dtype=np.float64) * weight_scale**2
+        fan_in = np.array(widths[:-1], dtype=np.float64)
+        fan_out = np.array(widths[1:], dtype=np.float64)
+        bias_std = 0.0 if biases is None else float(np.sqrt(np.mean([np.mean(np.square(b)) for b in biases])))
+        with np.errstate(over="ignore", invalid="ignore"):
+            prediction = _theory.mean_field(
+                depth,
+                sigma_w=np.sqrt(np.minimum(fan_in * power, 1e300)),
+                sigma_b=bias_std,
+                activation=act,
+                input_second_moment=float(np.mean(np.square(x, dtype=np.float64))),
+                sigma_w_backward=np.sqrt(np.minimum(fan_out * power, 1e300)),
+            )
     return PropagationResult(
         widths=widths,
         activation=act.name,

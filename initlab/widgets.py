@@ -225,8 +225,10 @@ class SignalExplorer:
         x32, g32, x64, g64 = self._inputs_for(width, n_samples)
         # float32 unless the prediction leaves its range
         sigma = np.sqrt(np.array(power) * width) * scale
+        second_moment = float(np.mean(np.square(x64, dtype=np.float64)))
         with np.errstate(over="ignore", invalid="ignore"):
-            predicted = _theory.mean_field(depth, np.minimum(sigma, 1e150), activation=act)
+            predicted = _theory.mean_field(depth, np.minimum(sigma, 1e150), activation=act,
+                                           input_second_moment=second_moment)
         extremes = np.concatenate([predicted.std, predicted.grad_std])
         positive = extremes[extremes > 0]
         fits_float32 = positive.size == 0 or (np.all(np.isfinite(positive)) and positive.min() > 1e-30
@@ -236,7 +238,7 @@ class SignalExplorer:
         shown = sorted({1, max(1, round(depth / 3)), max(1, round(2 * depth / 3)), depth})
         self.shown_layers = shown
         self.result = run_network(x, weights, act, weight_scale=scale, grad_output=g, keep_layers=shown,
-                                  init_name=self.init.value, weight_power=power)
+                                  init_name=self.init.value, prediction=predicted)
         self.n_samples = n_samples
         self.verdict = diagnose(self.result)
         return self.result
