@@ -23,7 +23,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / "initlab-installed.txt"
+STATE = VENV / "state"  # Jupyter's, IPython's, matplotlib's and pip's files, kept inside the checkout
 USAGE = __doc__
+
+
+def keep_state_inside_checkout() -> None:
+    """Point every tool's per-user folder into .venv/state, so nothing outside the checkout is written."""
+    folders = {
+        "PIP_CACHE_DIR": "pip-cache",
+        "JUPYTER_CONFIG_DIR": "jupyter/config",
+        "JUPYTER_DATA_DIR": "jupyter/data",
+        "JUPYTER_RUNTIME_DIR": "jupyter/runtime",
+        "JUPYTERLAB_SETTINGS_DIR": "jupyter/lab/user-settings",
+        "JUPYTERLAB_WORKSPACES_DIR": "jupyter/lab/workspaces",
+        "IPYTHONDIR": "ipython",
+        "MPLCONFIGDIR": "matplotlib",
+    }
+    for variable, folder in folders.items():
+        os.environ[variable] = str(STATE / folder)
 
 
 def venv_python() -> Path:
@@ -69,6 +86,7 @@ def main(argv) -> int:
         print(USAGE)
         return 2
     command, extra = argv[0], argv[1:]
+    keep_state_inside_checkout()
     setup()
     python = venv_python()
     env_python = [python]
