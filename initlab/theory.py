@@ -173,6 +173,10 @@ def gaussian_expectation(function, variance):
     (tanh(22 Z), relu(Z)^2, ...), see the comment above.
     """
     variance = np.asarray(variance, dtype=np.float64)
+    if np.any(np.isnan(variance)) or np.any(variance < 0):
+        raise ValueError(f"variance must be >= 0 (inf is allowed for an exploded signal), got {variance}")
+    if not callable(function):
+        raise TypeError(f"function must be callable, e.g. lambda z: np.tanh(z) ** 2, got {function!r}")
     scale = np.sqrt(variance)[..., None]
     with np.errstate(over="ignore", invalid="ignore"):
         both_sides = function(scale * _Z_POSITIVE) + function(-scale * _Z_POSITIVE)

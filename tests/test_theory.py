@@ -84,3 +84,13 @@ def test_sigmoid_saturation():
     assert theory.sigmoid_saturated_fraction(0.0) == 0.0
     with pytest.raises(ValueError, match="level must be < 1"):
         theory.sigmoid_saturation_threshold(1.0)
+
+
+def test_gaussian_expectation_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"variance must be >= 0"):
+        theory.gaussian_expectation(np.tanh, -1.0)
+    with pytest.raises(ValueError, match=r"variance must be >= 0"):
+        theory.gaussian_expectation(np.tanh, float("nan"))
+    with pytest.raises(TypeError, match=r"function must be callable"):
+        theory.gaussian_expectation("tanh", 1.0)
+    assert theory.gaussian_expectation(lambda z: np.tanh(z) ** 2, np.inf) == pytest.approx(1.0)
