@@ -21,6 +21,7 @@ def test_initial_state_matches_propagate(explorer):
     np.testing.assert_allclose(explorer.result.std, reference.std, rtol=0.03)
     np.testing.assert_allclose(explorer.result.grad_std, reference.grad_std, rtol=0.06)
     assert explorer.png.startswith(b"\x89PNG")
+    assert explorer.result.activations[1].dtype == np.float32  # healthy signals fit float32
 
 
 def test_scale_slider_collapses_and_changes_the_figure(explorer):
