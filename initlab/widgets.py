@@ -188,7 +188,10 @@ class SignalExplorer:
         layer_seeds = np.random.SeedSequence([self._seed, width]).spawn(DEPTH_RANGE[1])
 
         def draw(k):
-            matrix = init(width, width, np.random.default_rng(layer_seeds[k]), dtype=np.float32)
+            # SFC64 makes random numbers about a third faster than numpy's default
+            # PCG64; at depth 50 x width 2000 that is 200 million of them
+            layer_rng = np.random.Generator(np.random.SFC64(layer_seeds[k]))
+            matrix = init(width, width, layer_rng, dtype=np.float32)
             flat = matrix.ravel()
             return float(flat @ flat) / flat.size, matrix  # mean(W**2), for the prediction
 
