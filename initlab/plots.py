@@ -19,6 +19,7 @@ from .theory import sigmoid_saturation_threshold
 
 __all__ = [
     "COLORS",
+    "style",
     "course_style",
     "present",
     "layer_stats",
@@ -70,12 +71,21 @@ _LOG_CEILING = 1e200
 _size = {"factor": 1.0}
 
 
-def course_style(presentation=False) -> None:
-    """Apply the course's matplotlib style (large fonts, colour-blind-safe colours)."""
-    plt.rcParams.update(_STYLE)
-    plt.rcParams["axes.prop_cycle"] = plt.cycler(color=COLORS)
+def style(presentation=False) -> dict:
+    """The course's matplotlib settings (large fonts, colour-blind-safe colours) as a dict.
+
+    Use it with ``matplotlib.rc_context(style())`` to draw one figure in the course
+    style without changing the global settings.
+    """
+    settings = {**_STYLE, "axes.prop_cycle": plt.cycler(color=COLORS)}
     if presentation:
-        plt.rcParams.update(_PRESENTATION)
+        settings.update(_PRESENTATION)
+    return settings
+
+
+def course_style(presentation=False) -> None:
+    """Apply the course's matplotlib style globally (``style()``), and the figure-size factor."""
+    plt.rcParams.update(style(presentation))
     _size["factor"] = 1.4 if presentation else 1.0
 
 

@@ -74,6 +74,31 @@ def _check_bool(name, value) -> bool:
     return value
 
 
+def _presenting(present) -> bool:
+    """The explorer's own ``present`` argument, or else the setting of ``initlab.present()``."""
+    return _plots.is_presenting() if present is None else _check_bool("present", present)
+
+
+class _Explorer:
+    """What the explorers share: how they display, and how they report a failure.
+
+    In Jupyter and Voila they show as their widget; static renders (GitHub,
+    nbviewer) get a PNG of the current state; nbval compares the short, stable
+    text of ``summary()``.
+    """
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = self.png
+        bundle["text/plain"] = self.summary()
+        return bundle
+
+    def _report(self, what, error):
+        """Show an error in the explorer instead of raising it into the notebook."""
+        self.last_error = error
+        self.status.value = f"<b style='color:#D55E00'>{what}: {error}</b>"
+
+
 def _in_range(name, value, low, high, kind="int"):
     if kind == "int":
         return check_int(name, value, minimum=low, maximum=high)
@@ -83,7 +108,7 @@ def _in_range(name, value, low, high, kind="int"):
 # ============================================================================
 # signal explorer
 # ============================================================================
-class SignalExplorer:
+class SignalExplorer(_Explorer):
     """Interactive view of a deep network's forward signal and backward gradient.
 
     Use :func:`signal_explorer` to make one.  Attributes a program can use:
@@ -101,7 +126,7 @@ class SignalExplorer:
         init = check_choice("init", init, _initializers.names())
         self.max_samples = check_int("n_samples", n_samples, minimum=MIN_SAMPLES, maximum=10_000)
         self._seed = int(as_generator(rng).integers(2**32))
-        self.presenting = _plots.is_presenting() if present is None else _check_bool("present", present)
+        self.presenting = _presenting(present)
 
         slider_layout = w.Layout(width="420px")
         style = {"description_width": "90px"}
@@ -142,7 +167,7 @@ class SignalExplorer:
     def _build_figure(self):
         size = 1.35 if self.presenting else 1.0
         fig = Figure(figsize=(12 * size, 8.4 * size), dpi=80)
-        with _course_style(self.presenting):
+        with matplotlib.rc_context(_plots.style(self.presenting)):
             grid = fig.add_gridspec(2, 2, height_ratios=[1.1, 1], left=0.07, right=0.98, bottom=0.08,
                                     top=0.86, hspace=0.33, wspace=0.1)
             self.ax_std = fig.add_subplot(grid[0, :])
@@ -216,8 +241,7 @@ class SignalExplorer:
             x = rng.standard_normal((self.max_samples, width))
             g = rng.standard_normal((self.max_samples, width))
             self._inputs = {width: (x.astype(np.float32), g.astype(np.float32), x, g)}
-        x32, g32, x64, g64 = self._inputs[width]
-        return x32[:n_samples], g32[:n_samples], x64[:n_samples], g64[:n_samples]
+        return tuple(array[:n_samples] for array in self._inputs[width])
 
     def compute(self):
         """Run the network at the current control values; sets ``result`` and ``verdict``."""
@@ -226,12 +250,10 @@ class SignalExplorer:
         weights, power = self._cached_weights(self.init.value, width, depth)
         n_samples = self.samples_for(width)
         x32, g32, x64, g64 = self._inputs_for(width, n_samples)
-        # float32 unless the prediction leaves its range
+        # float32 unless the prediction leaves its range (inputs are N(0, 1): E[x^2] = 1)
         sigma = np.sqrt(np.array(power) * width) * scale
-        second_moment = float(np.mean(np.square(x64, dtype=np.float64)))
         with np.errstate(over="ignore", invalid="ignore"):
-            predicted = _theory.mean_field(depth, np.minimum(sigma, 1e150), activation=act,
-                                           input_second_moment=second_moment)
+            predicted = _theory.mean_field(depth, np.minimum(sigma, 1e150), activation=act)
         extremes = np.concatenate([predicted.std, predicted.grad_std])
         positive = extremes[extremes > 0]
         fits_float32 = positive.size == 0 or (np.all(np.isfinite(positive)) and positive.min() > 1e-30
@@ -253,8 +275,7 @@ class SignalExplorer:
             self._draw()
             self.last_error = None
         except Exception as error:  # a callback must never raise into the notebook
-            self.last_error = error
-            self.status.value = f"<b style='color:#D55E00'>Could not update: {error}</b>"
+            self._report("Could not update", error)
             return
         self.updates += 1
 
@@ -297,28 +318,9 @@ class SignalExplorer:
             f"</span></span>"
         )
 
-    def _repr_mimebundle_(self, **kwargs):
-        # The widget for Jupyter and Voila; a PNG of the current state for static
-        # renders (GitHub, nbviewer); a short, stable text for nbval.
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["image/png"] = self.png
-        bundle["text/plain"] = f"SignalExplorer({self.init.value}, {self.activation.value}, depth={self.depth.value}, " \
-                               f"width={self.width.value}, scale={self.scale.value:.3g}): {self.verdict}"
-        return bundle
-
-
-class _course_style:
-    """Temporarily apply the course style (presentation size if asked) while building a figure."""
-
-    def __init__(self, presenting):
-        self.presenting = presenting
-
-    def __enter__(self):
-        self._saved = matplotlib.rcParams.copy()
-        _plots.course_style(presentation=self.presenting)
-
-    def __exit__(self, *exc):
-        matplotlib.rcParams.update(self._saved)
+    def summary(self) -> str:
+        return (f"SignalExplorer({self.init.value}, {self.activation.value}, depth={self.depth.value}, "
+                f"width={self.width.value}, scale={self.scale.value:.3g}): {self.verdict}")
 
 
 def _encode_png(canvas) -> bytes:
@@ -465,7 +467,7 @@ TRIALS = 4000
 X_LIMITS = (6, 8, 10, 15, 20, 30, 40, 60, 80, 100, 150, 200, 300, 400, 600, 800, 1000)
 
 
-class WeightedSumExplorer:
+class WeightedSumExplorer(_Explorer):
     """One neuron z = sum_j w_j x_j + b, with x_j in {0, 1}, simulated many times.
 
     Each trial draws fresh weights w_j ~ N(0, weight_std^2) and a bias
@@ -480,7 +482,7 @@ class WeightedSumExplorer:
         fraction_on = check_float("fraction_on", fraction_on, minimum=0.0, maximum=1.0)
         weight_std = check_float("weight_std", weight_std, minimum=1e-3, maximum=10.0)
         self.bias_std = check_float("bias_std", bias_std, minimum=0.0, maximum=100.0)
-        self.presenting = _plots.is_presenting() if present is None else _check_bool("present", present)
+        self.presenting = _presenting(present)
         rng = as_generator(rng)
         normals = rng.standard_normal((TRIALS, N_INPUTS_RANGE[1]), dtype=np.float32)
         self._running_sums = np.cumsum(normals, axis=1, dtype=np.float64)
@@ -524,7 +526,7 @@ class WeightedSumExplorer:
         size = 1.35 if self.presenting else 1.0
         self.figure = Figure(figsize=(11 * size, 5.0 * size), dpi=80)
         self.figure.subplots_adjust(left=0.05, right=0.92, bottom=0.13, top=0.86)
-        with _course_style(self.presenting):
+        with matplotlib.rc_context(_plots.style(self.presenting)):
             ax = self.ax = self.figure.add_subplot(1, 1, 1)
             self.shades = [ax.axvspan(-2.0, -1.0, color="grey", alpha=0.2, label="sigmoid saturated"),
                            ax.axvspan(1.0, 2.0, color="grey", alpha=0.2)]
@@ -552,8 +554,7 @@ class WeightedSumExplorer:
             self._draw()
             self.last_error = None
         except Exception as error:  # never raise into the notebook
-            self.last_error = error
-            self.status.value = f"<b style='color:#D55E00'>Could not update: {error}</b>"
+            self._report("Could not update", error)
 
     def _draw(self):
         z = self.simulate()
@@ -595,13 +596,10 @@ class WeightedSumExplorer:
             f"{self.predicted_saturated:.1%})</span>"
         )
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["image/png"] = self.png
-        bundle["text/plain"] = (f"WeightedSumExplorer(n_on={self.n_on}, weight_std={self.weight_std.value:.3g}, "
-                                f"bias_std={self.bias_std:g}): predicted std(z) {self.predicted_std:.3g}, "
-                                f"sigmoid saturated {self.predicted_saturated:.1%}")
-        return bundle
+    def summary(self) -> str:
+        return (f"WeightedSumExplorer(n_on={self.n_on}, weight_std={self.weight_std.value:.3g}, "
+                f"bias_std={self.bias_std:g}): predicted std(z) {self.predicted_std:.3g}, "
+                f"sigmoid saturated {self.predicted_saturated:.1%}")
 
 
 def weighted_sum_explorer(n_inputs=1000, fraction_on=0.5, weight_std=1.0, bias_std=1.0, rng=0,
@@ -622,7 +620,7 @@ def weighted_sum_explorer(n_inputs=1000, fraction_on=0.5, weight_std=1.0, bias_s
 MAX_RUNS = 6
 
 
-class TrainingExplorer:
+class TrainingExplorer(_Explorer):
     """Train the course's MNIST network from a chosen start and watch it learn.
 
     Pick an initializer and a scale (a factor on its weights), press "train", and the
@@ -642,7 +640,7 @@ class TrainingExplorer:
         init = check_choice("init", init, _initializers.names())
         scale = _in_range("scale", scale, 1e-2, 1e1, kind="float")
         self.rng = check_int("rng", rng, minimum=0)
-        self.presenting = _plots.is_presenting() if present is None else _check_bool("present", present)
+        self.presenting = _presenting(present)
         self.setup = SETUP
 
         style = {"description_width": "90px"}
@@ -706,8 +704,7 @@ class TrainingExplorer:
                           callback=after_epoch)
             self.last_error = None
         except Exception as error:  # never raise into the notebook
-            self.last_error = error
-            self.status.value = f"<b style='color:#D55E00'>Training failed: {error}</b>"
+            self._report("Training failed", error)
         finally:
             self.button.disabled = False
 
@@ -716,7 +713,7 @@ class TrainingExplorer:
 
         fig = self.figure
         fig.clear()
-        with _course_style(self.presenting):
+        with matplotlib.rc_context(_plots.style(self.presenting)):
             ax = fig.add_subplot(1, 1, 1)
             longest = max([len(a) for _, a in self.runs] + [self.epochs.value, 5])
             epochs = np.array(MNIST_PUBLISHED["epochs"])
@@ -745,12 +742,9 @@ class TrainingExplorer:
         self.png = _encode_png(self.canvas)
         self.image.value = self.png
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["image/png"] = self.png
+    def summary(self) -> str:
         finished = [f"{label}: {acc[-1]:.1%} after {len(acc)} epochs" for label, acc in self.runs if acc]
-        bundle["text/plain"] = "TrainingExplorer(" + ("; ".join(finished) or "no run yet") + ")"
-        return bundle
+        return "TrainingExplorer(" + ("; ".join(finished) or "no run yet") + ")"
 
 
 def training_explorer(data=None, hidden=30, epochs=10, init="lecun_normal", scale=1.0, rng=0,

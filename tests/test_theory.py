@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from initlab import activations, initializers, propagate, theory
+from initlab import initializers, propagate, theory
 
 
 def test_gaussian_expectation_known_values():

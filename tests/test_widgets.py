@@ -114,6 +114,10 @@ def test_presentation_mode_makes_a_bigger_figure():
     small = widgets.signal_explorer(depth=2, width=20, n_samples=100)
     large = widgets.signal_explorer(depth=2, width=20, n_samples=100, present=True)
     assert large.figure.get_figwidth() > 1.3 * small.figure.get_figwidth()
+    # the explorer's own presentation setting does not switch the course's plots over
+    from initlab import plots
+
+    assert not plots.is_presenting() and plots.plt.rcParams["font.size"] == 14
 
 
 def test_samples_shrink_for_big_networks(explorer):
