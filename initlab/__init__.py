@@ -4,56 +4,70 @@
     result = initlab.propagate("lecun_normal", "tanh", depth=10, width=500, rng=0)
     print(result.table())
 
-Modules, one job each:
+Three layers; a module imports only from its own layer or the ones above it in
+this list (ARCHITECTURE.md says more, and tests/test_architecture.py checks it):
 
-- ``initlab.initializers``  how to draw a weight matrix (zeros ... he_normal)
-- ``initlab.activations``   tanh, sigmoid, relu, leaky_relu, linear and derivatives
-- ``initlab.propagation``   the deep-network experiment (``initlab.propagate``)
-- ``initlab.theory``        the closed forms: weighted sums, Glorot, mean field
-- ``initlab.mlp``           a small numpy network that trains with SGD
-- ``initlab.data``          small data sets and MNIST (``load_mnist``; see ``initlab.mnist``)
-- ``initlab.experiments``   notebook 06's experiment: old and new start on MNIST
+core -- the ideas, numpy only
+- ``initlab.checks``        argument checks with messages that say how to fix the call
+- ``initlab.activations``   tanh, sigmoid, relu, leaky_relu, linear and their derivatives
+- ``initlab.distributions`` how a matrix's entries are drawn, given their std
+- ``initlab.initializers``  the rules for a weight matrix's std (zeros ... orthogonal)
+- ``initlab.theory``        the closed forms: weighted sums, Glorot, the mean field
 - ``initlab.reference``     published figures the course compares with
-- ``initlab.plots``         the course's figures (imports matplotlib)
-- ``initlab.widgets``       slider explorers (imports ipywidgets)
-- ``initlab.exercises``     check functions for the notebook exercises
 
-``plots``, ``widgets`` and ``exercises`` are imported on first use, so that
-``import initlab`` stays fast.
+experiments -- networks that run
+- ``initlab.propagation``   the deep-network experiment (``initlab.propagate``)
+- ``initlab.mlp``           a small numpy network that trains with SGD
+- ``initlab.mnist``         MNIST's files: the shipped sample, download, checks, parsing
+- ``initlab.data``          the course's data sets (``load_mnist``, ``two_moons``, ...)
+- ``initlab.experiments``   notebook 06's experiment: old and new start on MNIST
+
+presentation -- what a student sees
+- ``initlab.style``         colours, font sizes, presentation mode (``initlab.present()``)
+- ``initlab.plots``         the course's figures
+- ``initlab.widgets``       slider explorers, one module each
+- ``initlab.exercises``     checks for the notebook exercises
+
+The presentation modules import matplotlib and ipywidgets, so they are loaded on
+first use (``initlab.plots``), keeping ``import initlab`` fast.
 """
 
 from importlib import import_module
 
-from . import activations, data, experiments, initializers, mlp, mnist, propagation, reference, theory
+from . import (activations, checks, data, distributions, experiments, initializers, mlp, mnist, propagation,
+               reference, theory)
 from .propagation import propagate
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
+    "checks",
     "activations",
-    "data",
-    "experiments",
+    "distributions",
     "initializers",
+    "theory",
+    "reference",
+    "propagation",
     "mlp",
     "mnist",
-    "propagation",
-    "reference",
-    "theory",
-    "propagate",
+    "data",
+    "experiments",
+    "style",
     "plots",
     "widgets",
     "exercises",
+    "propagate",
     "present",
 ]
 
-_LAZY_MODULES = ("plots", "widgets", "exercises")
+_LAZY_MODULES = ("style", "plots", "widgets", "exercises")
 
 
 def __getattr__(name):
-    # Importing matplotlib and ipywidgets takes about a second, so these modules are
+    # matplotlib and ipywidgets take about a second to import, so these modules are
     # loaded the first time someone writes initlab.plots (PEP 562).
     if name in _LAZY_MODULES:
         return import_module(f".{name}", __name__)
     if name == "present":  # initlab.present(): presentation mode for a projector
-        return import_module(".plots", __name__).present
+        return import_module(".style", __name__).present
     raise AttributeError(f"module 'initlab' has no attribute {name!r}")

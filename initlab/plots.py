@@ -1,9 +1,8 @@
 """The course's standard figures, readable from the back of a room.
 
 Every function returns a ``matplotlib.figure.Figure``; in a notebook end the
-cell with ``plt.show()``.  The style (``course_style``) uses large labels and
-the Okabe-Ito colours, which stay distinguishable for the common kinds of colour
-blindness.  ``present()`` switches to even larger fonts for a projector.
+cell with ``plt.show()``.  Their look (large labels, Okabe-Ito colours) and
+presentation mode come from ``initlab.style``.
 """
 
 from __future__ import annotations
@@ -15,13 +14,14 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .checks import check_array, check_float, check_int
+from .style import COLORS, figsize as _figsize, present, is_presenting, style  # noqa: F401  (re-exported)
 from .theory import sigmoid_saturation_threshold
 
 __all__ = [
     "COLORS",
     "style",
-    "course_style",
     "present",
+    "is_presenting",
     "layer_stats",
     "histogram_strip",
     "weighted_sum_histogram",
@@ -32,81 +32,8 @@ __all__ = [
     "digits",
 ]
 
-#: Okabe & Ito (2008), colour-blind-safe palette.
-COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-
-_STYLE = {
-    "figure.dpi": 100,
-    "savefig.dpi": 100,
-    "font.size": 14,
-    "axes.titlesize": 15,
-    "axes.labelsize": 14,
-    "xtick.labelsize": 12,
-    "ytick.labelsize": 12,
-    "legend.fontsize": 12,
-    "figure.titlesize": 16,
-    "lines.linewidth": 2.5,
-    "lines.markersize": 7,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
-_PRESENTATION = {
-    "font.size": 20,
-    "axes.titlesize": 22,
-    "axes.labelsize": 20,
-    "xtick.labelsize": 17,
-    "ytick.labelsize": 17,
-    "legend.fontsize": 17,
-    "figure.titlesize": 22,
-    "lines.linewidth": 3.5,
-    "lines.markersize": 10,
-}
-
 #: Highest value a logarithmic axis shows (see layer_stats).
 _LOG_CEILING = 1e200
-
-#: Figure-size multiplier; 1.0 normally, larger in presentation mode.
-_size = {"factor": 1.0}
-
-
-def style(presentation=False) -> dict:
-    """The course's matplotlib settings (large fonts, colour-blind-safe colours) as a dict.
-
-    Use it with ``matplotlib.rc_context(style())`` to draw one figure in the course
-    style without changing the global settings.
-    """
-    settings = {**_STYLE, "axes.prop_cycle": plt.cycler(color=COLORS)}
-    if presentation:
-        settings.update(_PRESENTATION)
-    return settings
-
-
-def course_style(presentation=False) -> None:
-    """Apply the course's matplotlib style globally (``style()``), and the figure-size factor."""
-    plt.rcParams.update(style(presentation))
-    _size["factor"] = 1.4 if presentation else 1.0
-
-
-def present(on=True) -> None:
-    """Presentation mode for a projector: bigger fonts, thicker lines, bigger figures.
-
-    ``initlab.plots.present()`` turns it on, ``present(False)`` back off.  The
-    slider explorers read the same setting.
-    """
-    if not isinstance(on, bool):
-        raise TypeError(f"on must be True or False, got {on!r}")
-    course_style(presentation=on)
-
-
-def is_presenting() -> bool:
-    """True while presentation mode is on."""
-    return _size["factor"] > 1.0
-
-
-def _figsize(width, height):
-    return (width * _size["factor"], height * _size["factor"])
 
 
 def finite_prefix(values) -> np.ndarray:
@@ -116,10 +43,6 @@ def finite_prefix(values) -> np.ndarray:
     return values if bad.size == 0 else values[: bad[0]]
 
 
-def _as_list(results):
-    return list(results) if isinstance(results, (list, tuple)) else [results]
-
-
 def _spans_decades(*arrays) -> bool:
     """True when the positive values span more than two orders of magnitude."""
     values = np.concatenate([finite_prefix(a) for a in arrays])
@@ -127,14 +50,13 @@ def _spans_decades(*arrays) -> bool:
     return values.size > 1 and values.max() / values.min() > 100
 
 
-def layer_stats(results, labels=None, title=None, show_prediction=True, log_std=None, spread="std"):
+def layer_stats(runs, title=None, show_prediction=True, log_std=None, spread="std"):
     """Per-layer mean (left) and std (right) of the activations of one or more runs.
 
     Parameters
     ----------
-    results : PropagationResult or list of them
-    labels : list of str, optional
-        Legend entries (default: each run's initializer name).
+    runs : PropagationResult, or dict {label: PropagationResult}
+        One run (labelled with its initializer's name) or several, labelled by their keys.
     title : str, optional
     show_prediction : bool
         Draw the mean-field prediction as a dashed line over the measured std.
@@ -149,13 +71,12 @@ def layer_stats(results, labels=None, title=None, show_prediction=True, log_std=
     A run that exploded is drawn up to the last finite layer and marked with a
     cross and the words "exploded at layer k".
     """
-    results = _as_list(results)
+    if not isinstance(runs, dict):
+        runs = {runs.init: runs}
     if spread not in ("std", "std_over_inputs"):
         raise ValueError(f"spread must be one of ['std', 'std_over_inputs'], got {spread!r}")
     show_prediction = show_prediction and spread == "std"
-    labels = labels or [r.init for r in results]
-    if len(labels) != len(results):
-        raise ValueError(f"labels must have one entry per result ({len(results)}), got {len(labels)}")
+    labels, results = list(runs), list(runs.values())
     fig, (ax_mean, ax_std) = plt.subplots(1, 2, figsize=_figsize(13, 5.4), layout="constrained")
     for k, (result, label) in enumerate(zip(results, labels)):
         color = COLORS[k % len(COLORS)]
@@ -299,12 +220,7 @@ def weighted_sum_histogram(z, predicted_std, title=None, label="simulated z", bi
         ax.axvspan(edge, limit, color="grey", alpha=0.18)
     ax.plot(grid, density, color="black", linewidth=2.5, label=f"predicted N(0, {predicted_std:.3g}²)")
     ax.set_xlim(-limit, limit)
-    ax.set_xlabel("z = w · x + b")
-    ax.set_ylabel("density")
-    ax.legend(loc="upper right", fontsize=plt.rcParams["legend.fontsize"] - 1)
-    ax.set_title(title or "distribution of the weighted sum z")
-    fig.tight_layout()
-    return fig
+    return _finish_density(fig, ax, "z = w · x + b", title or "distribution of the weighted sum z")
 
 
 def learning_curves(curves, reference=None, title=None, ylabel="validation accuracy (%)", ax=None):
@@ -335,8 +251,6 @@ def learning_curves(curves, reference=None, title=None, ylabel="validation accur
     fig.tight_layout()
     return fig
 
-
-course_style()
 
 
 def decision_regions(networks, x, labels, title=None, resolution=200):
@@ -401,10 +315,15 @@ def weight_histograms(matrices, title=None, bins=60):
         values = np.asarray(matrix, dtype=np.float64).ravel()
         ax.hist(values, bins=bins, density=True, histtype="step", linewidth=2.5, color=COLORS[k % len(COLORS)],
                 label=f"{label} (std {values.std():.3g})")
-    ax.set_xlabel("weight value")
+    return _finish_density(fig, ax, "weight value", title or "distribution of the weights")
+
+
+def _finish_density(fig, ax, xlabel, title):
+    """Labels, legend and title of a histogram-of-values figure."""
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("density")
     ax.legend(loc="upper right", fontsize=plt.rcParams["legend.fontsize"] - 1)
-    ax.set_title(title or "distribution of the weights")
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 

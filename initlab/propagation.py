@@ -11,9 +11,10 @@ and a N(0, 1) gradient arriving at the output of the last layer goes back::
     dz_l     = dh_l * phi'(z_l)
     dh_{l-1} = dz_l @ W_l.T
 
-For every layer we record the mean and std of the activations h_l, the fraction
-of saturated and of dead (exactly 0) units, and the std of the gradient dz_l,
-which is what the weight gradient dW_l = h_{l-1}.T @ dz_l is made of.
+For every layer we record the mean and std of the activations h_l, how much they
+still depend on the input, the fraction of saturated and of dead (exactly 0)
+units, and the std of the gradient dz_l, which is what the weight gradient
+dW_l = h_{l-1}.T @ dz_l is made of.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from . import initializers as _initializers
 from . import theory as _theory
 from .checks import as_generator, check_float, check_int
 
-__all__ = ["propagate", "run_network", "draw_weights", "layer_widths", "diagnose", "PropagationResult"]
+__all__ = ["propagate", "run_network", "draw_weights", "layer_widths", "layer_statistics", "mean_std", "diagnose",
+           "PropagationResult"]
 
 #: Most multiply-adds one call of ``propagate`` may do (forward and backward).
 #: 2e11 is about a minute on a laptop; beyond it a typo (depth=1000, width=5000)
@@ -60,7 +62,7 @@ class PropagationResult:
     dead : ndarray
         Fraction of activations that are exactly 0 (ReLU's dead units).
     grad_std : ndarray
-        Std of the back-propagated gradient dL/dz_l.
+        Std of the back-propagated gradient dL/dz_l (NaN without a backward pass).
     exploded_at : int or None
         First layer whose pre-activations overflowed to inf/NaN; statistics from
         that layer on are NaN, and no gradient is computed.
@@ -116,48 +118,6 @@ class PropagationResult:
         return "\n".join(lines)
 
 
-def _mean_std(values):
-    """Mean and std of an array, also when its squares would overflow.
-
-    Squares of values above sqrt(largest float) (1e154 in float64, 1.8e19 in
-    float32) overflow, so such arrays are divided by their largest value first.
-    """
-    largest = float(np.abs(values).max())
-    if largest > 1e-3 * math.sqrt(np.finfo(values.dtype).max):
-        scaled = values / largest
-        return scaled.mean() * largest, scaled.std() * largest
-    return values.mean(), values.std()
-
-
-def _std_over_inputs(h):
-    """Std of each unit over the samples, averaged over units (see PropagationResult)."""
-    if h.shape[0] < 2:
-        return np.nan
-    largest = float(np.abs(h).max())
-    if largest == 0.0:
-        return 0.0
-    return float(np.mean(np.std(h / largest, axis=0))) * largest
-
-
-def _matmul(a, w):
-    """a @ w, in w's precision when w is float32 and a is float64.
-
-    The explorer keeps its weights in float32 (half the memory and twice the speed)
-    but sometimes computes in float64, for signals below 1e-30 or above 1e30 that
-    float32 cannot hold.  Instead of converting the big matrix w to float64 on
-    every call, a is divided by a power of two that brings it near 1, multiplied
-    in float32, and the power of two put back in float64.  Dividing by a power of
-    two is exact, and float32's 7 digits are plenty for the statistics we take.
-    """
-    if a.dtype == w.dtype:
-        return a @ w
-    largest = float(np.abs(a).max())
-    if largest == 0.0 or not math.isfinite(largest):
-        return a @ w
-    power = 2.0 ** math.frexp(largest)[1]
-    return ((a / power).astype(w.dtype) @ w).astype(a.dtype) * power
-
-
 def layer_widths(depth=None, width=None, widths=None) -> tuple:
     """The widths (input first) from either ``depth`` and ``width`` or ``widths``.
 
@@ -185,33 +145,46 @@ def draw_weights(widths, init, rng=None) -> list:
     same seed: adding layers never changes the ones before.
     """
     init = _initializers.get(init)
-    rng = as_generator(rng)
-    layer_rngs = rng.spawn(len(widths) - 1)
+    layer_rngs = as_generator(rng).spawn(len(widths) - 1)
     weights = []
-    for i in range(len(widths) - 1):
-        w = np.asarray(init(widths[i], widths[i + 1], layer_rngs[i]))
-        if w.shape != (widths[i], widths[i + 1]):
-            name = getattr(init, "__name__", repr(init))
+    for fan_in, fan_out, layer_rng in zip(widths[:-1], widths[1:], layer_rngs):
+        w = np.asarray(init(fan_in, fan_out, layer_rng))
+        if w.shape != (fan_in, fan_out):
             raise ValueError(
-                f"init {name} returned shape {w.shape} for fan_in={widths[i]}, fan_out={widths[i + 1]}; "
-                f"an initializer must return an array of shape (fan_in, fan_out)"
+                f"init {_initializers.name_of(init)} returned shape {w.shape} for fan_in={fan_in}, "
+                f"fan_out={fan_out}; an initializer must return an array of shape (fan_in, fan_out)"
             )
         weights.append(w)
     return weights
 
 
-def run_network(
-    x,
-    weights,
-    activation="tanh",
-    biases=None,
-    weight_scale=1.0,
-    grad_output=None,
-    keep_layers=None,
-    init_name="given",
-    weight_power=None,
-    prediction=None,
-) -> PropagationResult:
+def mean_std(values):
+    """Mean and std of an array, also when its squares would overflow.
+
+    Squares of values above sqrt(largest float) (1e154 in float64, 1.8e19 in
+    float32) overflow, so such arrays are divided by their largest value first.
+    """
+    largest = float(np.abs(values).max())
+    if largest > 1e-3 * math.sqrt(np.finfo(values.dtype).max):
+        scaled = values / largest
+        return scaled.mean() * largest, scaled.std() * largest
+    return values.mean(), values.std()
+
+
+def layer_statistics(h, act) -> tuple:
+    """(mean, std, std_over_inputs, saturated, dead) of one layer's activations h (samples, units)."""
+    mean, std = mean_std(h)
+    largest = float(np.abs(h).max())
+    if h.shape[0] < 2 or largest == 0.0:
+        over_inputs = 0.0  # one input, or a silent layer: nothing varies with the input
+    else:
+        over_inputs = float(np.mean(np.std(h / largest, axis=0))) * largest
+    saturated = float(act.is_saturated(h).mean()) if act.is_saturated is not None else 0.0
+    return float(mean), float(std), over_inputs, saturated, float(np.mean(h == 0))
+
+
+def run_network(x, weights, activation="tanh", biases=None, grad_output=None, keep_layers=None,
+                init_name="given") -> PropagationResult:
     """Forward and backward pass through given weights; the core of ``propagate``.
 
     Parameters
@@ -220,24 +193,15 @@ def run_network(
     weights : list of ndarray, layer l of shape (widths[l-1], widths[l])
     activation : str or Activation
     biases : list of ndarray (widths[l],), optional
-    weight_scale : float
-        Multiplies every weight matrix (z = weight_scale * (h @ W) + b), so that
-        an explorer can change the scale without drawing new weights.
     grad_output : ndarray (n_samples, widths[-1]), optional
-        Gradient arriving at the last layer's output (default: none, no backward
-        pass; ``grad_std`` is then NaN).
-    keep_layers : None, "none" or iterable of int
+        Gradient arriving at the last layer's output (default: no backward pass,
+        ``grad_std`` is then NaN).
+    keep_layers : None or iterable of int
         Layers (1-based) whose activations and gradients are kept; None keeps all.
     init_name : str
         Name of the initializer, for tables and plots.
-    weight_power : sequence of float, optional
-        mean(W**2) of each matrix, if the caller already knows it (the explorer
-        caches it); otherwise computed here for the mean-field prediction.
-    prediction : theory.MeanField, optional
-        The mean-field prediction, if the caller has already computed it.
     """
     act = _activations.get(activation)
-    weight_scale = check_float("weight_scale", weight_scale, minimum=0.0)
     x = np.asarray(x)
     depth = len(weights)
     if depth == 0:
@@ -245,42 +209,27 @@ def run_network(
     widths = (x.shape[1],) + tuple(w.shape[1] for w in weights)
     for i, w in enumerate(weights):
         if w.ndim != 2 or w.shape[0] != widths[i]:
-            raise ValueError(
-                f"weights[{i}] must have shape ({widths[i]}, fan_out) to follow an input of width "
-                f"{widths[i]}, got {w.shape}"
-            )
+            raise ValueError(f"weights[{i}] must have shape ({widths[i]}, fan_out) to follow an input of width "
+                             f"{widths[i]}, got {w.shape}")
     if biases is not None and len(biases) != depth:
         raise ValueError(f"biases must have one vector per layer ({depth}), got {len(biases)}")
-    if keep_layers is None:
-        keep = set(range(1, depth + 1))
-    elif isinstance(keep_layers, str) and keep_layers == "none":
-        keep = set()
-    else:
-        keep = {check_int("keep_layers entry", k, minimum=1, maximum=depth) for k in keep_layers}
+    keep = set(range(1, depth + 1)) if keep_layers is None else \
+        {check_int("keep_layers entry", k, minimum=1, maximum=depth) for k in keep_layers}
 
-    nan = np.full(depth, np.nan)
-    mean, std, std_over_inputs = nan.copy(), nan.copy(), nan.copy()
-    saturated, dead, grad_std = nan.copy(), nan.copy(), nan.copy()
+    stats = np.full((5, depth), np.nan)  # mean, std, std_over_inputs, saturated, dead
+    grad_std = np.full(depth, np.nan)
     kept_h, kept_dz, slopes = {}, {}, []
     exploded_at = grad_exploded_at = None
-
     # Overflow is detected and reported below, so numpy's warnings would only be noise.
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         h = x
         for i, w in enumerate(weights):
-            z = _matmul(h, w)
-            if weight_scale != 1.0:
-                z *= weight_scale
-            if biases is not None:
-                z += biases[i]
+            z = h @ w if biases is None else h @ w + biases[i]
             if not np.isfinite(z).all():
                 exploded_at = i + 1
                 break
             h = act.function(z)
-            mean[i], std[i] = _mean_std(h)
-            std_over_inputs[i] = _std_over_inputs(h)
-            saturated[i] = act.is_saturated(h).mean() if act.is_saturated is not None else 0.0
-            dead[i] = np.mean(h == 0)
+            stats[:, i] = layer_statistics(h, act)
             slopes.append(act.derivative(z))
             if i + 1 in keep:
                 kept_h[i + 1] = h
@@ -292,47 +241,32 @@ def run_network(
                 if not np.isfinite(dz).all():
                     grad_exploded_at = i + 1
                     break
-                grad_std[i] = _mean_std(dz)[1]
+                grad_std[i] = mean_std(dz)[1]
                 if i + 1 in keep:
                     kept_dz[i + 1] = dz
                 if i > 0:
-                    g = _matmul(dz, weights[i].T)
-                    if weight_scale != 1.0:
-                        g *= weight_scale
+                    g = dz @ weights[i].T
 
-    # The prediction uses each layer's actual weight variance.
-    if prediction is None:
-        if weight_power is None:
-            weight_power = [np.mean(np.square(w, dtype=np.float64)) for w in weights]
-        power = np.asarray(weight_power, dtype=np.float64) * weight_scale**2
-        fan_in = np.array(widths[:-1], dtype=np.float64)
-        fan_out = np.array(widths[1:], dtype=np.float64)
-        bias_std = 0.0 if biases is None else float(np.sqrt(np.mean([np.mean(np.square(b)) for b in biases])))
-        with np.errstate(over="ignore", invalid="ignore"):
-            prediction = _theory.mean_field(
-                depth,
-                sigma_w=np.sqrt(np.minimum(fan_in * power, 1e300)),
-                sigma_b=bias_std,
-                activation=act,
-                input_second_moment=float(np.mean(np.square(x, dtype=np.float64))),
-                sigma_w_backward=np.sqrt(np.minimum(fan_out * power, 1e300)),
-            )
-    return PropagationResult(
-        widths=widths,
-        activation=act.name,
-        init=init_name,
-        mean=mean,
-        std=std,
-        std_over_inputs=std_over_inputs,
-        saturated=saturated,
-        dead=dead,
-        grad_std=grad_std,
-        exploded_at=exploded_at,
-        grad_exploded_at=grad_exploded_at,
-        activations=kept_h,
-        gradients=kept_dz,
-        prediction=prediction,
-    )
+    mean, std, std_over_inputs, saturated, dead = stats
+    return PropagationResult(widths, act.name, init_name, mean, std, std_over_inputs, saturated, dead, grad_std,
+                             exploded_at, grad_exploded_at, kept_h, kept_dz, _predict(x, weights, biases, act))
+
+
+def _predict(x, weights, biases, act) -> _theory.MeanField:
+    """The mean-field prediction from each layer's actual weight variance."""
+    fan_in = np.array([w.shape[0] for w in weights], dtype=np.float64)
+    fan_out = np.array([w.shape[1] for w in weights], dtype=np.float64)
+    power = np.array([float(w.ravel() @ w.ravel()) / w.size for w in weights])  # mean(W^2), through BLAS
+    bias_std = 0.0 if biases is None else float(np.sqrt(np.mean([np.mean(np.square(b)) for b in biases])))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _theory.mean_field(
+            len(weights),
+            sigma_w=np.sqrt(np.minimum(fan_in * power, 1e300)),
+            sigma_b=bias_std,
+            activation=act,
+            input_second_moment=float(np.mean(np.square(x, dtype=np.float64))),
+            sigma_w_backward=np.sqrt(np.minimum(fan_out * power, 1e300)),
+        )
 
 
 #: Thresholds of ``diagnose``.
@@ -368,26 +302,15 @@ def diagnose(result: PropagationResult) -> str:
     return f"healthy: std between {std.min():.3g} and {std.max():.3g} in all {result.depth} layers"
 
 
-def propagate(
-    init="lecun_normal",
-    activation="tanh",
-    depth=None,
-    width=None,
-    *,
-    widths=None,
-    n_samples=1000,
-    bias_std=0.0,
-    weight_scale=1.0,
-    keep_layers=None,
-    rng=None,
-) -> PropagationResult:
+def propagate(init="lecun_normal", activation="tanh", depth=None, width=None, *, widths=None, n_samples=1000,
+              bias_std=0.0, keep_layers=None, rng=None) -> PropagationResult:
     """Run the signal-propagation experiment and return per-layer statistics.
 
     Parameters
     ----------
-    init : str or callable
-        Initializer name (see ``initlab.initializers.names()``) or any
-        ``init(fan_in, fan_out, rng)``, e.g. ``initializers.normal(0.01)``.
+    init : str or initializer
+        A rule name (``initlab.initializers.names()``, with default
+        hyper-parameters) or an initializer, e.g. ``initializers.normal(0.01)``.
     activation : {"tanh", "sigmoid", "relu", "leaky_relu", "linear"} or Activation
     depth, width : int, optional
         ``depth`` layers of ``width`` units after an input of ``width`` features
@@ -398,18 +321,9 @@ def propagate(
         Number of inputs, each drawn from N(0, 1) (1000 in the course).
     bias_std : float
         Biases drawn from N(0, bias_std^2); 0 means no bias.
-    weight_scale : float
-        Extra factor on every weight matrix.
-    keep_layers : None, "none" or list of int
+    keep_layers : None or list of int
         Which layers' activations and gradients to keep for histograms (all by default).
     rng : None, int or numpy.random.Generator
-
-    Returns
-    -------
-    PropagationResult
-        ``mean``, ``std``, ``saturated``, ``dead``, ``grad_std`` per layer, the kept
-        ``activations`` and ``gradients``, ``exploded_at``, and the mean-field
-        ``prediction``.
 
     Examples
     --------
@@ -421,7 +335,7 @@ def propagate(
     widths = layer_widths(depth, width, widths)
     n_samples = check_int("n_samples", n_samples, minimum=1)
     bias_std = check_float("bias_std", bias_std, minimum=0.0)
-    init_fn = _initializers.get(init)
+    init = _initializers.get(init)
     act = _activations.get(activation)
     work = 2.0 * n_samples * sum(a * b for a, b in zip(widths[:-1], widths[1:]))
     if work > MAX_WORK:
@@ -429,21 +343,10 @@ def propagate(
             f"n_samples={n_samples} with widths {list(widths)[:4]}... needs {work:.2g} multiply-adds; "
             f"propagate allows at most {MAX_WORK:.0e} (reduce n_samples, depth or width)"
         )
-    rng = as_generator(rng)
-    x_rng, grad_rng, bias_rng, weight_rng = rng.spawn(4)
+    x_rng, grad_rng, bias_rng, weight_rng = as_generator(rng).spawn(4)
     x = x_rng.standard_normal((n_samples, widths[0]))
-    weights = draw_weights(widths, init_fn, weight_rng)
-    biases = None
-    if bias_std > 0:
-        biases = [bias_std * bias_rng.standard_normal(w) for w in widths[1:]]
+    weights = draw_weights(widths, init, weight_rng)
+    biases = [bias_std * bias_rng.standard_normal(w) for w in widths[1:]] if bias_std > 0 else None
     grad_output = grad_rng.standard_normal((n_samples, widths[-1]))
-    return run_network(
-        x,
-        weights,
-        act,
-        biases=biases,
-        weight_scale=weight_scale,
-        grad_output=grad_output,
-        keep_layers=keep_layers,
-        init_name=getattr(init_fn, "__name__", "custom"),
-    )
+    return run_network(x, weights, act, biases=biases, grad_output=grad_output, keep_layers=keep_layers,
+                       init_name=_initializers.name_of(init))

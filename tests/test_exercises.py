@@ -45,10 +45,10 @@ def test_glorot_limit_and_he(capsys):
 
 
 def test_check_initializer(capsys):
-    assert ex.check_initializer(initializers.xavier_normal)
-    assert not ex.check_initializer(lambda n_in, n_out, rng: initializers.xavier_normal(n_out, n_in, rng))
+    assert ex.check_initializer(initializers.xavier_normal())
+    assert not ex.check_initializer(lambda n_in, n_out, rng: initializers.xavier_normal()(n_out, n_in, rng))
     assert "PyTorch's (out, in) layout" in capsys.readouterr().out
-    assert not ex.check_initializer(initializers.lecun_normal)
+    assert not ex.check_initializer(initializers.lecun_normal())
     assert "which is 1/fan_in (LeCun)" in capsys.readouterr().out
     assert not ex.check_initializer(lambda n_in, n_out, rng: np.random.default_rng().normal(0, 0.05, (n_in, n_out)))
     assert "same seed gave different matrices" in capsys.readouterr().out

@@ -16,16 +16,16 @@ def variance_of(init, **kwargs):
 
 # (initializer, expected variance, distribution)
 CASES = {
-    "lecun_normal": (I.lecun_normal, 1 / FAN_IN, "normal"),
-    "lecun_uniform": (I.lecun_uniform, 1 / FAN_IN, "uniform"),
-    "xavier_normal": (I.xavier_normal, 2 / (FAN_IN + FAN_OUT), "normal"),
-    "xavier_uniform": (I.xavier_uniform, 2 / (FAN_IN + FAN_OUT), "uniform"),
-    "glorot_normal": (I.glorot_normal, 2 / (FAN_IN + FAN_OUT), "normal"),
-    "glorot_uniform": (I.glorot_uniform, 2 / (FAN_IN + FAN_OUT), "uniform"),
-    "he_normal": (I.he_normal, 2 / FAN_IN, "normal"),
-    "he_uniform": (I.he_uniform, 2 / FAN_IN, "uniform"),
-    "kaiming_normal": (I.kaiming_normal, 2 / FAN_IN, "normal"),
-    "kaiming_uniform": (I.kaiming_uniform, 2 / FAN_IN, "uniform"),
+    "lecun_normal": (I.lecun_normal(), 1 / FAN_IN, "normal"),
+    "lecun_uniform": (I.lecun_uniform(), 1 / FAN_IN, "uniform"),
+    "xavier_normal": (I.xavier_normal(), 2 / (FAN_IN + FAN_OUT), "normal"),
+    "xavier_uniform": (I.xavier_uniform(), 2 / (FAN_IN + FAN_OUT), "uniform"),
+    "glorot_normal": (I.glorot_normal(), 2 / (FAN_IN + FAN_OUT), "normal"),
+    "glorot_uniform": (I.glorot_uniform(), 2 / (FAN_IN + FAN_OUT), "uniform"),
+    "he_normal": (I.he_normal(), 2 / FAN_IN, "normal"),
+    "he_uniform": (I.he_uniform(), 2 / FAN_IN, "uniform"),
+    "kaiming_normal": (I.kaiming_normal(), 2 / FAN_IN, "normal"),
+    "kaiming_uniform": (I.kaiming_uniform(), 2 / FAN_IN, "uniform"),
     "normal(0.05)": (I.normal(0.05), 0.05**2, "normal"),
     "uniform(0.3)": (I.uniform(0.3), 0.3**2 / 3, "uniform"),
 }
@@ -59,8 +59,8 @@ def test_same_seed_same_matrix_other_seed_other_matrix(name):
 
 
 def test_he_fan_out_mode_uses_fan_out():
-    assert I.he_normal(FAN_IN, FAN_OUT, rng=0, mode="fan_out").var() == pytest.approx(2 / FAN_OUT, rel=0.02)
-    w = I.he_uniform(FAN_IN, FAN_OUT, rng=0, mode="fan_out")
+    assert I.he_normal(mode="fan_out")(FAN_IN, FAN_OUT, rng=0).var() == pytest.approx(2 / FAN_OUT, rel=0.02)
+    w = I.he_uniform(mode="fan_out")(FAN_IN, FAN_OUT, rng=0)
     assert np.abs(w).max() <= math.sqrt(6 / FAN_OUT)
     assert w.var() == pytest.approx(2 / FAN_OUT, rel=0.02)
 
@@ -68,12 +68,12 @@ def test_he_fan_out_mode_uses_fan_out():
 def test_xavier_gain_multiplies_std():
     tanh_gain = I.gain("tanh")
     expected = tanh_gain**2 * 2 / (FAN_IN + FAN_OUT)
-    assert I.xavier_normal(FAN_IN, FAN_OUT, rng=0, gain=tanh_gain).var() == pytest.approx(expected, rel=0.02)
-    assert I.xavier_uniform(FAN_IN, FAN_OUT, rng=0, gain=tanh_gain).var() == pytest.approx(expected, rel=0.02)
+    assert I.xavier_normal(gain=tanh_gain)(FAN_IN, FAN_OUT, rng=0).var() == pytest.approx(expected, rel=0.02)
+    assert I.xavier_uniform(gain=tanh_gain)(FAN_IN, FAN_OUT, rng=0).var() == pytest.approx(expected, rel=0.02)
 
 
 def test_zeros_and_constant():
-    np.testing.assert_array_equal(I.zeros(3, 4), np.zeros((3, 4)))
+    np.testing.assert_array_equal(I.zeros()(3, 4), np.zeros((3, 4)))
     np.testing.assert_array_equal(I.constant(0.5)(3, 4, rng=1), np.full((3, 4), 0.5))
 
 
@@ -95,7 +95,7 @@ def test_orthogonal_is_not_biased_by_qr_signs():
 # ---- variance_scaling against hand-computed Keras values --------------------------
 def test_truncated_normal_constant_is_keras_constant():
     # keras/src/initializers/random_initializers.py: stddev = sqrt(scale) / .87962566103423978
-    assert I._TRUNCATED_STD == pytest.approx(0.87962566103423978, abs=1e-15)
+    assert I.TRUNCATED_STD == pytest.approx(0.87962566103423978, abs=1e-15)
 
 
 @pytest.mark.parametrize(
@@ -134,14 +134,24 @@ def test_variance_scaling_normal_fan_avg():
     assert w.var() == pytest.approx(0.5 / ((FAN_IN + FAN_OUT) / 2), rel=0.02)
 
 
-def test_named_rules_equal_variance_scaling_draws():
-    # lecun_normal is VarianceScaling(1, fan_in, normal): same seed, same numbers
-    np.testing.assert_array_equal(
-        I.lecun_normal(20, 30, rng=5), I.variance_scaling(1.0, "fan_in", "normal")(20, 30, rng=5)
-    )
-    np.testing.assert_array_equal(
-        I.he_uniform(20, 30, rng=5), I.variance_scaling(2.0, "fan_in", "uniform")(20, 30, rng=5)
-    )
+@pytest.mark.parametrize(
+    "rule, scale, mode, distribution",
+    [
+        (I.lecun_normal(), 1.0, "fan_in", "normal"),
+        (I.lecun_uniform(), 1.0, "fan_in", "uniform"),
+        (I.xavier_normal(), 1.0, "fan_avg", "normal"),
+        (I.xavier_uniform(), 1.0, "fan_avg", "uniform"),
+        (I.he_normal(), 2.0, "fan_in", "normal"),
+        (I.he_uniform(), 2.0, "fan_in", "uniform"),
+        (I.he_normal(mode="fan_out"), 2.0, "fan_out", "normal"),
+        (I.xavier_normal(gain=3.0), 9.0, "fan_avg", "normal"),
+    ],
+)
+def test_named_rules_equal_variance_scaling_draws(rule, scale, mode, distribution):
+    # each named rule is VarianceScaling(scale, mode, distribution): same seed, same numbers
+    general = I.variance_scaling(scale, mode, distribution)
+    for fan_in, fan_out in ((20, 30), (784, 30), (7, 1)):
+        np.testing.assert_allclose(rule(fan_in, fan_out, rng=5), general(fan_in, fan_out, rng=5), rtol=1e-15)
 
 
 # ---- gains, names ----------------------------------------------------------------
@@ -160,15 +170,32 @@ def test_gain_matches_torch_calculate_gain(name, param, expected):
     assert I.gain(name, param) == pytest.approx(expected, rel=1e-15)
 
 
-def test_get_resolves_names_aliases_and_callables():
-    assert I.get("he_normal") is I.he_normal
-    assert I.get("Kaiming_Normal") is I.he_normal
-    assert I.get("glorot_uniform") is I.xavier_uniform
-    assert I.get("normal")(200, 300, rng=0).var() == pytest.approx(1.0, rel=0.02)
+def test_get_resolves_names_aliases_hyper_parameters_and_initializers():
+    assert I.get("he_normal").name == "he_normal"
+    assert I.get("Kaiming_Normal").name == "he_normal"
+    assert I.get("glorot_uniform").name == "xavier_uniform"
+    assert I.get("he_normal", mode="fan_out").name == "he_normal(mode='fan_out')"
+    assert I.get("normal", std=1.0)(200, 300, rng=0).var() == pytest.approx(1.0, rel=0.02)
     custom = I.normal(0.1)
     assert I.get(custom) is custom
     assert "orthogonal" in I.names() and "zeros" in I.names()
-    assert I.normal(0.01).__name__ == "normal(std=0.01)"
+    assert repr(I.normal(0.01)) == "normal(std=0.01)"
+
+
+def test_get_says_which_hyper_parameters_a_rule_needs():
+    with pytest.raises(TypeError, match=r"initializer 'normal' takes std=\.\.\., got none; e.g. get\('normal', std=\.\.\.\)"):
+        I.get("normal")
+    with pytest.raises(TypeError, match=r"'he_normal' takes mode=\.\.\., got \{'gain': 2\}"):
+        I.get("he_normal", gain=2)
+    with pytest.raises(TypeError, match=r"go with a rule name, not with an initializer"):
+        I.get(I.he_normal(), mode="fan_out")
+
+
+def test_std_is_the_formula_of_each_rule():
+    assert I.lecun_normal().std(500, 10) == pytest.approx(1 / math.sqrt(500), rel=1e-15)
+    assert I.xavier_uniform().std(784, 30) == pytest.approx(math.sqrt(2 / 814), rel=1e-15)
+    assert I.he_normal(mode="fan_out").std(784, 30) == pytest.approx(math.sqrt(2 / 30), rel=1e-15)
+    assert I.orthogonal(gain=2.0).std(20, 50) == pytest.approx(2 * math.sqrt(20 / 1000), rel=1e-15)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -180,6 +207,8 @@ def test_float32_draws_have_the_same_statistics(name):
 
 
 def test_every_named_initializer_accepts_dtype():
+    needs = {"constant": {"value": 1.0}, "normal": {"std": 1.0}, "uniform": {"limit": 1.0},
+             "variance_scaling": {"scale": 1.0}}
     for name in I.names():
-        assert I.get(name)(20, 30, rng=0, dtype=np.float32).dtype == np.float32
+        assert I.get(name, **needs.get(name, {}))(20, 30, rng=0, dtype=np.float32).dtype == np.float32
     assert I.constant(2.0)(2, 2, dtype="float32").dtype == np.float32

@@ -14,17 +14,19 @@ def close_figures():
 
 
 def test_layer_stats_draws_measured_and_predicted():
-    runs = [propagate(initializers.normal(0.01), "tanh", depth=5, width=100, n_samples=100, rng=0),
-            propagate("lecun_normal", "tanh", depth=5, width=100, n_samples=100, rng=0)]
+    runs = {"small": propagate(initializers.normal(0.01), "tanh", depth=5, width=100, n_samples=100, rng=0),
+            "scaled": propagate("lecun_normal", "tanh", depth=5, width=100, n_samples=100, rng=0)}
     fig = plots.layer_stats(runs, title="tanh")
     ax_mean, ax_std = fig.axes
     assert ax_std.get_yscale() == "log"  # 0.2 down to 1e-4 spans decades
     lines = ax_std.get_lines()
     assert len(lines) == 4  # two measured, two predicted
-    np.testing.assert_allclose(lines[0].get_ydata(), runs[0].std)
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
-        "normal(std=0.01)", "mean-field prediction", "lecun_normal"]
-    assert fig._suptitle.get_text() == "tanh"
+    np.testing.assert_allclose(lines[0].get_ydata(), runs["small"].std)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["small", "mean-field prediction", "scaled"]
+    assert fig.get_suptitle() == "tanh"
+    # one run alone is labelled with its initializer
+    fig = plots.layer_stats(runs["small"])
+    assert fig.legends[0].get_texts()[0].get_text() == "normal(std=0.01)"
 
 
 def test_layer_stats_marks_explosion_without_nan():

@@ -30,7 +30,7 @@ def test_adding_layers_keeps_the_earlier_ones():
 def test_keep_layers_limits_what_is_stored():
     run = propagate("lecun_normal", "tanh", depth=5, width=30, n_samples=10, keep_layers=[1, 5], rng=0)
     assert sorted(run.activations) == [1, 5] and sorted(run.gradients) == [1, 5]
-    run = propagate("lecun_normal", "tanh", depth=5, width=30, n_samples=10, keep_layers="none", rng=0)
+    run = propagate("lecun_normal", "tanh", depth=5, width=30, n_samples=10, keep_layers=[], rng=0)
     assert run.activations == {}
 
 

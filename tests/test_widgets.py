@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from initlab import initializers, propagate, widgets
+from initlab.propagation import diagnose
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +69,22 @@ def test_extreme_relu_setting_reports_instead_of_nan():
     assert 1e140 < big.result.std[-1] < 1e160
 
 
-def test_overflowing_network_shows_the_message():
-    explorer = widgets.signal_explorer(depth=3, width=10, activation="linear", init="zeros")
-    explorer.result = propagate(initializers.normal(1e30), "linear", depth=11, width=10, n_samples=5, rng=0)
-    explorer.shown_layers = [1, 4, 7, 11]
-    explorer._draw()
+def test_overflowing_network_shows_the_message(monkeypatch):
+    # The sliders cannot reach float64's overflow (the explorer switches to float64 in
+    # time), so the figure is fed a network that did overflow.
+    explorer = widgets.signal_explorer(depth=3, width=10, activation="linear", init="normal")
+
+    def overflowing():
+        explorer.result = propagate(initializers.normal(1e30), "linear", depth=11, width=10, n_samples=5, rng=0)
+        explorer.shown_layers = [1, 4, 7, 11]
+        explorer.verdict = diagnose(explorer.result)
+        return explorer.result
+
+    monkeypatch.setattr(explorer, "compute", overflowing)
+    explorer.refresh()
+    assert explorer.last_error is None
     assert explorer.message.get_text() == "exploded at layer 11"
+    assert "overflowed at layer 11" in explorer.status.value
 
 
 def test_callback_errors_are_shown_not_raised(explorer, monkeypatch):
@@ -123,7 +134,7 @@ def test_presentation_mode_makes_a_bigger_figure():
 def test_samples_shrink_for_big_networks(explorer):
     assert explorer.samples_for(500) == 1000
     assert explorer.samples_for(1000) == 250
-    assert explorer.samples_for(2000) == widgets.MIN_SAMPLES
+    assert explorer.samples_for(2000) == widgets.signal.MIN_SAMPLES
 
 
 @pytest.mark.parametrize(
@@ -136,9 +147,9 @@ def test_samples_shrink_for_big_networks(explorer):
         (dict(scale=1e3), ValueError, r"scale must be <= 100.0, got 1000.0"),
         (dict(scale=float("nan")), ValueError, r"scale must be a finite number"),
         (dict(activation="gelu"), ValueError, r"activation must be one of \['tanh', 'sigmoid', 'relu', 'leaky_relu', 'linear'\]"),
-        (dict(init="xavier"), ValueError, r"init must be one of \['zeros', 'normal'"),
+        (dict(init="xavier"), ValueError, r"init must be one of \['normal', 'lecun_normal'"),
         (dict(n_samples=10), ValueError, r"n_samples must be an integer >= 64, got 10"),
-        (dict(present="yes"), TypeError, r"present must be True or False, got 'yes'"),
+        (dict(present="yes"), TypeError, r"present must be True, False or None, got 'yes'"),
         (dict(rng="abc"), TypeError, r"rng must be None, an integer seed"),
     ],
 )

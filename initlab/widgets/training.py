@@ -1,0 +1,157 @@
+"""The training explorer: train notebook 06's MNIST network from a chosen start.
+
+Pick an initializer and a scale (a factor on its weights), press "train", and the
+validation accuracy is drawn epoch by epoch next to the earlier runs and the
+published full-MNIST curves.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from .. import data as _data
+from .. import style as _style
+from ..checks import check_choice, check_int
+from ..experiments import SETUP, train_network
+from ..reference import MNIST_PUBLISHED
+from .base import Explorer, in_range
+from .render import encode_png
+from .signal import INITIALIZERS
+
+__all__ = ["TrainingExplorer", "training_explorer"]
+
+MAX_RUNS = 6
+
+
+class TrainingExplorer(Explorer):
+    """Train the course's MNIST network from a chosen start and watch it learn.
+
+    ``train()`` does from code what the "train" button does.
+    """
+
+    def __init__(self, data=None, hidden=30, epochs=10, init="lecun_normal", scale=1.0, rng=0, present=None):
+        self.data = _data.load_mnist() if data is None else data
+        if not isinstance(self.data, _data.MnistData):
+            raise TypeError(f"data must be the result of initlab.data.load_mnist(), got {type(data).__name__}")
+        hidden = check_int("hidden", hidden, minimum=1, maximum=1000)
+        epochs = in_range("epochs", epochs, 1, 30)
+        init = check_choice("init", init, INITIALIZERS)
+        scale = in_range("scale", scale, 1e-2, 1e1, kind="float")
+        self.rng = check_int("rng", rng, minimum=0)
+        super().__init__(present)
+        self.setup = SETUP
+
+        style = {"description_width": "90px"}
+        self.init = w.Dropdown(options=list(INITIALIZERS), value=init, description="initializer", style=style)
+        self.scale = w.FloatLogSlider(value=scale, base=10, min=-2, max=1, step=0.05, description="weight scale",
+                                      readout_format=".3g", style=style)
+        self.hidden = w.Dropdown(options=sorted({30, 100, hidden}), value=hidden, description="hidden units",
+                                 style=style)
+        self.epochs = w.IntSlider(value=epochs, min=1, max=30, description="epochs", style=style)
+        self.button = w.Button(description="train", button_style="primary", icon="play")
+        self.clear_button = w.Button(description="clear runs")
+        self.progress = w.IntProgress(value=0, min=0, max=epochs, description="progress", style=style)
+        self.widget = w.VBox([
+            w.HBox([w.VBox([self.init, self.scale]), w.VBox([self.hidden, self.epochs]),
+                    w.VBox([self.button, self.clear_button])]),
+            self.progress, self.status, self.image])
+        self.runs = []  # (label, accuracies)
+        self.button.on_click(lambda _: self.train())
+        self.clear_button.on_click(lambda _: self.clear())
+        self.figure = Figure(figsize=_style.figsize(10, 5.2, self.presenting), dpi=80)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.refresh()
+        self.watch(self.hidden)  # its published curves
+        self.say(f"{len(self.data.x_train)} training and {len(self.data.x_validation)} validation images. "
+                 f"Choose a start and press <b>train</b>.")
+
+    def clear(self):
+        self.runs = []
+        self.refresh()
+
+    def train(self):
+        """Train one run with the current settings; the figure grows after every epoch."""
+        self.button.disabled = True
+        try:
+            base, factor = INITIALIZERS[self.init.value], float(self.scale.value)
+
+            def scaled(fan_in, fan_out, rng=None):
+                return factor * base(fan_in, fan_out, rng)
+
+            label = f"{self.init.value} × {factor:.3g}, {self.hidden.value} hidden"
+            epochs = self.epochs.value
+            self.progress.max, self.progress.value = epochs, 0
+            accuracies = []
+            self.runs = (self.runs + [(label, accuracies)])[-MAX_RUNS:]
+
+            def after_epoch(epoch, history):
+                accuracies.append(history.validation_accuracy[-1])
+                self.progress.value = epoch
+                self.say(f"<b>{label}</b>: epoch {epoch}/{epochs}, validation accuracy {accuracies[-1]:.1%}")
+                self.update()
+
+            train_network(self.data, scaled, hidden=self.hidden.value, epochs=epochs, rng=self.rng,
+                          callback=after_epoch)
+            self.last_error = None
+        except Exception as error:  # never raise into the notebook
+            self.report("Training failed", error)
+        finally:
+            self.button.disabled = False
+
+    def update(self):
+        fig = self.figure
+        fig.clear()
+        with matplotlib.rc_context(_style.style(self.presenting)):
+            ax = fig.add_subplot(1, 1, 1)
+            longest = max([len(a) for _, a in self.runs] + [self.epochs.value, 5])
+            epochs = np.array(MNIST_PUBLISHED["epochs"])
+            shown = epochs <= longest
+            hidden = self.hidden.value
+            for k, start in enumerate(("old", "new")):  # the colours of notebook 06's figures
+                if (hidden, start) not in MNIST_PUBLISHED:
+                    continue
+                values = np.array(MNIST_PUBLISHED[(hidden, start)]) / 100.0
+                ax.plot(epochs[shown], values[shown], "s:", color=_style.COLORS[k], markerfacecolor="white",
+                        markeredgewidth=2, label=f"published, full MNIST, {hidden} hidden, {start} start")
+            for k, (label, accuracies) in enumerate(self.runs):
+                if accuracies:
+                    ax.plot(np.arange(1, len(accuracies) + 1), 100 * np.array(accuracies), "o-",
+                            color=_style.COLORS[(k + 2) % len(_style.COLORS)], label=label)
+            lowest = min([min(a) for _, a in self.runs if a] + [0.5])
+            ax.set_xlim(0.5, longest + 0.5)
+            ax.set_ylim(40 if lowest >= 0.45 else 0, 100)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("validation accuracy (%)")
+            ax.set_title(f"[784, {hidden}, 10] sigmoid network, mini-batch 10, eta 0.1, lambda 5")
+            ax.legend(loc="lower right", fontsize=10)
+            fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.9)
+        self.canvas.draw()
+        self.show(encode_png(self.canvas))
+
+    def summary(self) -> str:
+        finished = [f"{label}: {acc[-1]:.1%} after {len(acc)} epochs" for label, acc in self.runs if acc]
+        return "TrainingExplorer(" + ("; ".join(finished) or "no run yet") + ")"
+
+
+def training_explorer(data=None, hidden=30, epochs=10, init="lecun_normal", scale=1.0, rng=0,
+                      present=None) -> TrainingExplorer:
+    """A "train" button for the course's MNIST network, with live accuracy curves.
+
+    Parameters
+    ----------
+    data : MnistData, optional
+        Default ``initlab.data.load_mnist()``, the offline sample.
+    hidden : int, the hidden layer's width (30 or 100 in the course)
+    epochs : int, 1..30
+    init : a name of the signal explorer's ``INITIALIZERS``;  scale : float, 0.01..10, a factor on its weights
+    rng : int, the seed of weights, biases and shuffling (the same for every run,
+        so that runs differ only in their start)
+    """
+    return TrainingExplorer(data=data, hidden=hidden, epochs=epochs, init=init, scale=scale, rng=rng,
+                            present=present)
