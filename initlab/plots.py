@@ -23,6 +23,7 @@ __all__ = [
     "present",
     "is_presenting",
     "layer_stats",
+    "gradient_stats",
     "histogram_strip",
     "weighted_sum_histogram",
     "learning_curves",
@@ -134,6 +135,38 @@ def layer_stats(runs, title=None, show_prediction=True, log_std=None, spread="st
     fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 4), frameon=False)
     if title:
         fig.suptitle(title)
+    return fig
+
+
+def gradient_stats(runs, title=None):
+    """Per-layer std of the back-propagated gradient dL/dz, measured and predicted, on a log axis.
+
+    Parameters
+    ----------
+    runs : PropagationResult, or dict {label: PropagationResult}
+
+    The gradient enters at the last layer and travels right to left; the dashed
+    lines are the mean-field prediction (``theory.mean_field``).  A run whose
+    gradient overflowed is drawn up to the last finite layer.
+    """
+    if not isinstance(runs, dict):
+        runs = {runs.init: runs}
+    fig, ax = plt.subplots(figsize=_figsize(9, 5), layout="constrained")
+    for k, (label, result) in enumerate(runs.items()):
+        color = COLORS[k % len(COLORS)]
+        measured = np.asarray(result.grad_std, dtype=np.float64)
+        predicted = np.asarray(result.prediction.grad_std, dtype=np.float64)
+        for values, style, colour, name in ((measured, "o-", color, label),
+                                            (predicted, "--", "black", "mean-field prediction" if k == 0 else None)):
+            good = np.isfinite(values) & (values > 0)
+            ax.plot(result.layers[good], values[good], style, color=colour, label=name, zorder=3 if name else 4,
+                    linewidth=1.5 if colour == "black" else None)
+    ax.set_yscale("log")
+    ax.set_xlabel("layer (the gradient enters at the last one)")
+    ax.set_ylabel("std of dL/dz (log scale)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
+    ax.legend(loc="best")
+    ax.set_title(title or "the back-propagated gradient, layer by layer")
     return fig
 
 

@@ -96,3 +96,15 @@ def test_digits_shows_each_label():
     assert titles == [str(k % 10) for k in range(12)]
     with pytest.raises(ValueError, match="784 pixels per row"):
         plots.digits(np.zeros((3, 10)), [0, 1, 2])
+
+
+def test_gradient_stats_draws_measured_and_predicted_on_a_log_axis():
+    runs = {"large": propagate(initializers.normal(1.0), "tanh", depth=6, width=200, n_samples=100, rng=0),
+            "scaled": propagate("lecun_normal", "tanh", depth=6, width=200, n_samples=100, rng=0)}
+    fig = plots.gradient_stats(runs)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    lines = ax.get_lines()
+    np.testing.assert_allclose(lines[0].get_ydata(), runs["large"].grad_std)
+    np.testing.assert_allclose(lines[1].get_ydata(), runs["large"].prediction.grad_std)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["large", "mean-field prediction", "scaled"]

@@ -4,8 +4,8 @@ Notebooks 02, 04 and 05 use it to show a signal collapse, stay healthy, saturate
 or explode.  What keeps an update fast enough to feel immediate:
 
 - random draws are cached: changing the weight scale or the activation reuses the
-  same weights (the scale goes into the activation, ``scaled``), and adding a
-  layer draws only that layer;
+  same weights (``scaled_pass`` computes z = scale * (h @ W)), and adding a layer
+  draws only that layer;
 - arithmetic is float32, unless the mean-field prediction says that the numbers
   leave float32's range (below 1e-30 or above 1e30), then float64;
 - wide layers get fewer samples, so that one layer's work stays near 2.5e8
@@ -15,7 +15,6 @@ or explode.  What keeps an update fast enough to feel immediate:
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -31,11 +30,11 @@ from .. import initializers as _initializers
 from .. import style as _style
 from .. import theory as _theory
 from ..checks import as_generator, check_choice, check_int
-from ..propagation import diagnose, run_network
+from ..propagation import PropagationResult, diagnose, layer_statistics, mean_std
 from .base import Explorer, in_range
 from .render import Painter, Ridges, log_range, set_line
 
-__all__ = ["SignalExplorer", "signal_explorer", "scaled", "INITIALIZERS"]
+__all__ = ["SignalExplorer", "signal_explorer", "scaled_pass", "INITIALIZERS"]
 
 DEPTH_RANGE = (1, 50)
 WIDTH_RANGE = (10, 2000)
@@ -61,21 +60,56 @@ INITIALIZERS = {
 }
 
 
-def scaled(act, scale) -> _activations.Activation:
-    """phi(scale * u) as an activation of u: how the explorer multiplies every weight by ``scale``.
+def _matmul(a, w):
+    """a @ w, in w's precision when w is float32 and a is float64.
 
-    phi(scale * (h @ W)) is the same network as phi(h @ (scale * W)), so the cached
-    weights are used as they are and a drag of the scale slider draws nothing new.
-    The back-propagated gradient with respect to u = h @ W is ``scale`` times the
-    one with respect to z = scale * u; ``compute`` divides it back.
+    The cached weights are float32 (half the memory and twice the speed), but a
+    signal below 1e-30 or above 1e30 needs float64.  Instead of converting the big
+    matrix w to float64 on every call (a 16 MB copy per layer at width 2000), a is
+    divided by a power of two that brings it near 1, multiplied in float32, and the
+    power of two put back in float64.  Dividing by a power of two is exact, and
+    float32's 7 digits are plenty for the statistics shown.
     """
-    return _activations.Activation(
-        act.name,
-        lambda u: act.function(scale * u),
-        lambda u: scale * act.derivative(scale * u),
-        derivative_from_output=lambda h: scale * act.derivative_from_output(h),
-        is_saturated=act.is_saturated,
-    )
+    if a.dtype == w.dtype:
+        return a @ w
+    largest = float(np.abs(a).max())
+    if largest == 0.0 or not math.isfinite(largest):
+        return a @ w
+    power = 2.0 ** math.frexp(largest)[1]
+    return ((a / power).astype(w.dtype) @ w).astype(a.dtype) * power
+
+
+def scaled_pass(x, weights, act, scale, grad_output, shown):
+    """The explorer's version of ``propagation.run_network``: z = scale * (h @ W), any precision.
+
+    The cached float32 weights are used as they are (no scaled copy, no float64
+    copy: ``_matmul``); statistics per layer are ``layer_statistics``, as in the
+    teaching loop.  Returns (statistics (5, depth), grad_std, kept h, kept dz,
+    exploded_at, grad_exploded_at).
+    """
+    stats, grad_std = np.full((5, len(weights)), np.nan), np.full(len(weights), np.nan)
+    kept_h, kept_dz, slopes, exploded_at, grad_exploded_at = {}, {}, [], None, None
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        h = x
+        for layer, weight in enumerate(weights, start=1):
+            z = _matmul(h, weight) * scale
+            if not np.isfinite(z).all():
+                exploded_at = layer
+                break
+            h = act.function(z)
+            stats[:, layer - 1] = layer_statistics(h, act)
+            slopes.append(act.derivative(z))
+            kept_h.update({layer: h} if layer in shown else {})
+        g = grad_output if exploded_at is None else None
+        for layer in range(len(weights), 0, -1) if g is not None else ():
+            dz = g * slopes[layer - 1]
+            if not np.isfinite(dz).all():
+                grad_exploded_at = layer
+                break
+            grad_std[layer - 1] = mean_std(dz)[1]
+            kept_dz.update({layer: dz} if layer in shown else {})
+            g = _matmul(dz, weights[layer - 1].T) * scale
+    return stats, grad_std, kept_h, kept_dz, exploded_at, grad_exploded_at
 
 
 class SignalExplorer(Explorer):
@@ -176,8 +210,7 @@ class SignalExplorer(Explorer):
         weights, power = self._cached_weights(self.init.value, width, depth)
         self.n_samples = self.samples_for(width)
         x32, g32, x64, g64 = self._inputs_for(width, self.n_samples)
-        # float32 unless the prediction leaves its range (inputs are N(0, 1): E[x^2] = 1);
-        # float64 inputs with the cached float32 weights then compute in float64
+        # float32 unless the prediction leaves its range (inputs are N(0, 1): E[x^2] = 1)
         sigma = np.sqrt(np.array(power) * width) * scale
         with np.errstate(over="ignore", invalid="ignore"):
             predicted = _theory.mean_field(depth, np.minimum(sigma, 1e150), activation=act)
@@ -187,15 +220,10 @@ class SignalExplorer(Explorer):
                                               and positive.max() < 1e30)
         x, g = (x32, g32) if fits_float32 else (x64, g64)
         self.shown_layers = sorted({1, max(1, round(depth / 3)), max(1, round(2 * depth / 3)), depth})
-        result = run_network(x, weights, scaled(act, scale), grad_output=g, keep_layers=self.shown_layers,
-                             init_name=self.init.value)
-        # gradients with respect to z = scale * u are those with respect to u, divided by scale
-        with np.errstate(over="ignore"):  # q beyond 1e308 is reported as inf, as in mean_field
-            prediction = dataclasses.replace(result.prediction, q=result.prediction.q * scale**2,
-                                             grad_std=result.prediction.grad_std / scale)
-        self.result = dataclasses.replace(
-            result, grad_std=result.grad_std / scale, gradients={k: v / scale for k, v in result.gradients.items()},
-            prediction=prediction)
+        stats, grad_std, kept_h, kept_dz, exploded_at, grad_exploded_at = scaled_pass(
+            x, weights, act, scale, g, set(self.shown_layers))
+        self.result = PropagationResult((width,) * (depth + 1), act.name, self.init.value, *stats, grad_std,
+                                        exploded_at, grad_exploded_at, kept_h, kept_dz, predicted)
         self.verdict = diagnose(self.result)
         return self.result
 
