@@ -39,23 +39,23 @@ def initial_network(weight_init, hidden=30, n_inputs=784, rng=0) -> MLP:
                bias_init=_initializers.normal(1.0), cost=SETUP["cost"], rng=_seed(rng))
 
 
-def train(network, data, epochs=10, rng=0, callback=None):
+def train(network, data, epochs=10, rng=0, callback=None, lmbda=SETUP["lmbda"]):
     """Train ``network`` on ``data`` (an ``MnistData``) with the course's setup; return its History.
 
-    Mini-batch 10, eta 0.1, lambda 5.0; ``rng`` seeds the shuffling; the validation
-    accuracy is recorded after every epoch; ``callback(epoch, history)`` is called
-    after every epoch.
+    Mini-batch 10, eta 0.1, lambda 5.0 (``lmbda=0`` turns weight decay off, for an
+    ablation); ``rng`` seeds the shuffling; the validation accuracy is recorded
+    after every epoch; ``callback(epoch, history)`` is called after every epoch.
     """
     epochs = check_int("epochs", epochs, minimum=1)
     return network.fit(data.x_train, data.y_train, epochs=epochs, batch_size=SETUP["batch_size"],
-                       eta=SETUP["eta"], lmbda=SETUP["lmbda"], validation=(data.x_validation, data.y_validation),
+                       eta=SETUP["eta"], lmbda=lmbda, validation=(data.x_validation, data.y_validation),
                        rng=_seed(rng) + 1, callback=callback, monitor_training=False)
 
 
-def train_network(data, weight_init, hidden=30, epochs=10, rng=0, callback=None):
+def train_network(data, weight_init, hidden=30, epochs=10, rng=0, callback=None, lmbda=SETUP["lmbda"]):
     """``initial_network`` followed by ``train``; returns (network, history)."""
     network = initial_network(weight_init, hidden, data.x_train.shape[1], rng)
-    return network, train(network, data, epochs, rng, callback)
+    return network, train(network, data, epochs, rng, callback, lmbda)
 
 
 def compare_starts(data, hidden=30, epochs=10, rng=0):

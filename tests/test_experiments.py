@@ -68,3 +68,12 @@ def test_experiment_argument_errors(sample):
         experiments.train(experiments.initial_network("lecun_normal"), sample, epochs=0)
     with pytest.raises(ValueError, match=r"init must be one of"):
         experiments.initial_network("glorot")
+
+
+def test_lmbda_zero_turns_weight_decay_off(sample):
+    decayed, _ = experiments.train_network(sample, experiments.STARTS["old"], epochs=1, rng=0)
+    kept, _ = experiments.train_network(sample, experiments.STARTS["old"], epochs=1, rng=0, lmbda=0.0)
+    # one epoch of 400 steps at eta 0.1, lambda 5, n 4000 multiplies W by 0.951; without decay W stays ~1
+    assert decayed.weights[0].std() / kept.weights[0].std() == pytest.approx(0.951, abs=0.01)
+    with pytest.raises(ValueError, match="lmbda must be >= 0.0, got -1.0"):
+        experiments.train_network(sample, "lecun_normal", epochs=1, lmbda=-1.0)
