@@ -1,5 +1,6 @@
-"""The exercise checks accept the right answer and name the common mistakes."""
+"""The exercise checks accept the right answer, name the common mistakes and never pass a wrong one."""
 
+import itertools
 import math
 
 import numpy as np
@@ -9,53 +10,83 @@ from initlab import exercises as ex
 from initlab import initializers
 
 
-def test_unit_variance_std(capsys):
-    assert ex.check_unit_variance_std(1 / math.sqrt(784)) is True
-    assert "✓ Correct" in capsys.readouterr().out
-    assert ex.check_unit_variance_std(1 / 784) is False
-    assert "0.001276. Did you divide by n instead of sqrt(n)?" in capsys.readouterr().out
+# ---- numeric answers: right, a named mistake, close, malformed ---------------------
+# (check, right answer, a common mistake, what its hint says, an answer 1-5% off)
+NUMBER_CHECKS = [
+    (ex.check_layer_std, 0.2133 * (0.01 * math.sqrt(500)) ** 4, 0.2133 * 0.01**4, "multiplies by the weight std 0.01", 0.00054),
+    (ex.check_unit_variance_std, 1 / math.sqrt(784), 1 / 784, "0.001276. Did you divide by n instead of sqrt(n)?", 0.0362),
+    (ex.check_weighted_sum_std, math.sqrt(1.5), 1.5, "That is the variance", 1.24),
+    (ex.check_glorot_uniform_limit, math.sqrt(6 / 814), math.sqrt(2 / 814), "std of Glorot's normal form", 0.0847),
+    (ex.check_he_std, math.sqrt(2 / 256), 1 / 16, "LeCun", 0.0895),
+    (ex.check_leaky_he_std, math.sqrt(2 / 1.04) / 16, math.sqrt(2 / 1.2) / 16, "Square the slope", 0.0855),
+    (ex.check_decay_factor, 1 - 0.1 * 5.0 / 4000, 1 - 0.1 * 5.0 / 10, "not of the mini-batch", 0.99987),
+]
+NAMES = [check[0].__name__ for check in NUMBER_CHECKS]
+
+
+@pytest.mark.parametrize("check, right, mistake, hint, close", NUMBER_CHECKS, ids=NAMES)
+def test_number_check_right_mistake_close(check, right, mistake, hint, close, capsys):
+    assert check(right) is True
+    assert capsys.readouterr().out.startswith("✓ Correct")
+    assert check(mistake) is False
+    out = capsys.readouterr().out
+    assert out.startswith("✗ Not yet") and hint in out
+    assert check(close) is False
+    assert "close — keep more digits" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("check", [c[0] for c in NUMBER_CHECKS], ids=NAMES)
+@pytest.mark.parametrize("answer, error, message", [
+    ("0.1", TypeError, r"answer must be a real number, got '0.1' \(str\)"),
+    ([0.1], TypeError, r"answer must be a real number, got \[0.1\] \(list\)"),
+    (None, TypeError, r"answer must be a real number, got None"),
+    (float("nan"), ValueError, r"answer must be a finite number, got nan"),
+])
+def test_number_check_malformed_answer_is_named(check, answer, error, message):
+    with pytest.raises(error, match=message):
+        check(answer)
+
+
+@pytest.mark.parametrize("check", [c[0] for c in NUMBER_CHECKS], ids=NAMES)
+@pytest.mark.parametrize("answer", [0, -0.05])
+def test_number_check_rejects_a_non_positive_answer(check, answer, capsys):
+    assert check(answer) is False
+    out = capsys.readouterr().out
+    assert out.startswith("✗ Not yet: a ") and f"you have {answer:g}." in out
+
+
+def test_layer_std_close_answer_is_told_to_keep_digits(capsys):
+    assert ex.check_layer_std(0.00054) is False  # 1.2% above 0.0005333
+    assert capsys.readouterr().out == ("✗ Not yet, but close — keep more digits: you have 0.00054, "
+                                       "the value is 0.0005333.\n")
+    assert ex.check_layer_std(0.0) is False
+    assert capsys.readouterr().out == "✗ Not yet: a standard deviation is > 0, you have 0.\n"
+
+
+def test_a_closer_mistake_beats_close(capsys):
+    # 0.087 is 1.3% from sqrt(6/814) = 0.08585 but 0.6% from sqrt(6/784), the fan_in-only mistake
+    assert not ex.check_glorot_uniform_limit(0.087)
+    assert "That uses fan_in only" in capsys.readouterr().out
+    # a rounded answer is close, however many % it is off
+    assert not ex.check_he_std(0.09)
+    assert "you have 0.09, the value is 0.08839" in capsys.readouterr().out
+
+
+def test_far_answer_is_off_by_a_factor(capsys):
     assert ex.check_unit_variance_std(0.5) is False
     assert "too large by a factor 14" in capsys.readouterr().out
 
 
-def test_weighted_sum_std(capsys):
-    assert ex.check_weighted_sum_std(math.sqrt(1.5))
-    assert not ex.check_weighted_sum_std(1.5)
-    assert "That is the variance" in capsys.readouterr().out
-    assert not ex.check_weighted_sum_std(math.sqrt(300 / 600) + 1)
-    assert "Standard deviations do not add" in capsys.readouterr().out
-
-
-def test_layer_std(capsys):
-    assert ex.check_layer_std(0.2133 * (0.01 * math.sqrt(500)) ** 4)
-    assert not ex.check_layer_std(0.2133 * 0.01**4)
-    assert "multiplies by the weight std 0.01" in capsys.readouterr().out
-
-
-def test_glorot_limit_and_he(capsys):
-    assert ex.check_glorot_uniform_limit(math.sqrt(6 / 814))
-    assert not ex.check_glorot_uniform_limit(math.sqrt(2 / 814))
-    assert "std of Glorot's normal form" in capsys.readouterr().out
-    assert ex.check_he_std(math.sqrt(2 / 256))
-    assert not ex.check_he_std(1 / 16)
-    assert "LeCun" in capsys.readouterr().out
-    assert ex.check_leaky_he_std(math.sqrt(2 / 1.04) / 16)
-    assert not ex.check_leaky_he_std(math.sqrt(2 / 1.2) / 16)
-    assert "Square the slope" in capsys.readouterr().out
-
-
-def test_check_initializer(capsys):
-    assert ex.check_initializer(initializers.xavier_normal())
-    assert not ex.check_initializer(lambda n_in, n_out, rng: initializers.xavier_normal()(n_out, n_in, rng))
-    assert "PyTorch's (out, in) layout" in capsys.readouterr().out
-    assert not ex.check_initializer(initializers.lecun_normal())
-    assert "which is 1/fan_in (LeCun)" in capsys.readouterr().out
-    assert not ex.check_initializer(lambda n_in, n_out, rng: np.random.default_rng().normal(0, 0.05, (n_in, n_out)))
-    assert "same seed gave different matrices" in capsys.readouterr().out
-    assert not ex.check_initializer(lambda n_in, n_out: None)
-    assert "failed: TypeError" in capsys.readouterr().out
-    with pytest.raises(TypeError, match="init must be a function"):
-        ex.check_initializer("xavier_normal")
+def test_decay_factor_is_judged_by_what_a_step_takes_away(capsys):
+    assert ex.check_decay_factor(1 - 0.1 * 5.0 / 4000)
+    assert "0.999875" in capsys.readouterr().out
+    # within 1% of the factor, but it takes away 80 times too much
+    assert not ex.check_decay_factor(0.99)
+    assert "1 - 0.99 = 0.01 is too large by a factor 80" in capsys.readouterr().out
+    assert not ex.check_decay_factor(0.9999)
+    assert "you have 0.9999, the value is 0.999875" in capsys.readouterr().out
+    assert not ex.check_decay_factor(1.0)
+    assert "a decay factor is > 0 and < 1, you have 1." in capsys.readouterr().out
 
 
 def test_identical_units(capsys):
@@ -63,12 +94,88 @@ def test_identical_units(capsys):
     assert ex.check_identical_units(0.0, w)
     assert not ex.check_identical_units(0.5, w)
     assert "difference between rows" in capsys.readouterr().out
+    assert not ex.check_identical_units(-1, w)
+    assert "a largest absolute difference is >= 0, you have -1." in capsys.readouterr().out
     with pytest.raises(TypeError, match="max_difference must be a real number"):
         ex.check_identical_units("0", w)
+    with pytest.raises(ValueError, match="max_difference must be a finite number"):
+        ex.check_identical_units(float("nan"), w)
+    with pytest.raises(ValueError, match="weights must be a 2-D array"):
+        ex.check_identical_units(0.0, [0.3, 0.3])
 
 
-def test_decay_factor(capsys):
-    assert ex.check_decay_factor(1 - 0.1 * 5.0 / 4000)
-    assert "0.999875" in capsys.readouterr().out
-    assert not ex.check_decay_factor(1 - 0.1 * 5.0 / 10)
-    assert "not of the mini-batch" in capsys.readouterr().out
+# ---- check_initializer -------------------------------------------------------------
+def own(name):
+    """initlab's initializer for an ``expected`` name ("he_uniform_fan_out" is he_uniform(mode="fan_out"))."""
+    rule = name.replace("_fan_out", "")
+    return initializers.get(rule, **({"mode": "fan_out"} if rule != name else {}))
+
+
+def draw(std=lambda n_in, n_out: math.sqrt(2 / (n_in + n_out)), shift=0.0, seeded=True):
+    """A hand-written normal initializer: std(fan_in, fan_out) and mean ``shift``."""
+    return lambda n_in, n_out, rng: np.random.default_rng(rng if seeded else None).normal(
+        shift, std(n_in, n_out), (n_in, n_out))
+
+
+@pytest.mark.parametrize("expected", list(ex.EXPECTED))
+def test_initializer_accepts_the_rule(expected, capsys):
+    assert ex.check_initializer(own(expected), expected=expected)
+    assert capsys.readouterr().out.startswith(f"✓ Correct: {expected}:")
+
+
+@pytest.mark.parametrize("expected, other", list(itertools.permutations(ex.EXPECTED, 2)))
+def test_initializer_rejects_and_names_every_other_rule(expected, other, capsys):
+    assert not ex.check_initializer(own(other), expected=expected)
+    out = capsys.readouterr().out
+    if ex.EXPECTED[expected][0] == ex.EXPECTED[other][0]:  # same variance, other distribution
+        assert f"that is a {ex.EXPECTED[other][1]} distribution" in out
+    else:
+        assert f"that is {ex.EXPECTED[other][0].name} ({other})." in out
+
+
+def test_he_for_glorot_says_which_fan(capsys):
+    assert not ex.check_initializer(initializers.he_normal(), expected="xavier_normal")
+    assert capsys.readouterr().out == (
+        "✗ Your variance is 2/fan_in on every shape: that is He's rule (he_normal). xavier_normal needs "
+        "2/(fan_in + fan_out): you divide by fan_in where Glorot's rule divides by fan_in + fan_out. "
+        "Yours is 4% larger on a 784x30 layer, a factor 27.1 larger on 30x784, a factor 2 larger on 153x153.\n")
+
+
+def test_initializer_wrong_distribution(capsys):
+    assert not ex.check_initializer(initializers.xavier_normal(), expected="xavier_uniform")
+    assert ("that is a normal distribution; xavier_uniform is uniform on (-a, a) with limit "
+            "a = sqrt(6/(fan_in + fan_out)) = 0.08585 on a 784x30 layer") in capsys.readouterr().out
+    assert not ex.check_initializer(initializers.he_uniform(), expected="he_normal")
+    assert "that is a uniform distribution" in capsys.readouterr().out
+    keras_glorot_normal = initializers.variance_scaling(1.0, "fan_avg", "truncated_normal")
+    assert not ex.check_initializer(keras_glorot_normal, expected="xavier_normal")
+    assert "not a normal distribution (kurtosis 2.3" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("init, message", [
+    (lambda n_in, n_out, rng: initializers.xavier_normal()(n_out, n_in, rng), "PyTorch's (out, in) layout"),
+    (lambda n_in, n_out, rng: initializers.xavier_normal()(784, 30, rng), "(784, 30); expected (fan_in, fan_out) = (30, 784). Use the arguments"),
+    (lambda n_in, n_out: None, "Calling init(784, 30, 0) failed: TypeError"),
+    (lambda n_in, n_out, rng: np.full((n_in, n_out), np.nan), "has NaN or infinite entries"),
+    (draw(seeded=False), "same seed gave different matrices"),
+    (draw(shift=0.01), "✗ The mean is 0.0101 on a 784x30 layer"),
+    (initializers.zeros(), "Every entry on a 784x30 layer is 0"),
+    (draw(lambda n_in, n_out: math.sqrt(2 / 814)), "on every shape: a number, not a formula"),
+    (draw(lambda n_in, n_out: math.sqrt(6 / (n_in + n_out))), "3 times 2/(fan_in + fan_out) on every shape"),
+    (draw(lambda n_in, n_out: 2 / (n_in + n_out)), "you used the variance as the std"),
+    (draw(lambda n_in, n_out: 1 / math.sqrt(max(n_in, n_out))), "matches 2/(fan_in + fan_out) on 153x153 only"),
+    (draw(lambda n_in, n_out: 1.0), "on every shape: a number, not a formula"),
+], ids=["transposed", "fixed shape", "bad signature", "nan", "unseeded", "mean", "constant", "fixed std",
+        "limit as std", "variance as std", "max fan", "unscaled"])
+def test_initializer_mistakes(init, message, capsys):
+    assert not ex.check_initializer(init)
+    assert message in capsys.readouterr().out
+
+
+def test_initializer_bad_arguments():
+    with pytest.raises(TypeError, match="init must be a function"):
+        ex.check_initializer("xavier_normal")
+    with pytest.raises(ValueError, match="expected must be one of .*'he_uniform_fan_out'.*got 'xavier'"):
+        ex.check_initializer(initializers.xavier_normal(), expected="xavier")
+    with pytest.raises(ValueError, match="choose fan_in and fan_out further apart"):
+        ex.check_initializer(initializers.xavier_normal(), fan_in=100, fan_out=100)
