@@ -31,7 +31,12 @@ def test_scale_slider_collapses_and_changes_the_figure(explorer):
         explorer.scale.value = 0.01 / (1 / math.sqrt(500))  # the course's 0.01 * N(0, 1)
         assert explorer.updates == before_updates + 1
         assert explorer.png != before_png
-        assert explorer.verdict == "collapsing: std falls below 0.01 at layer 4, 2.9e-07 at layer 10"
+        # the gradient reaching layer 1 and the input dependence left at layer 10 both shrink ~4.5x per layer
+        assert explorer.verdict == (
+            "vanishing: the gradient shrinks 4.5x per layer going back, layer 1 gets 1.3e-6 of layer 10's "
+            "(below 0.01 from layer 6); collapsing: the output depends on the input 1.4e-6 as much as layer 1 does, "
+            "4.48x less per layer (below 0.01 from layer 5)")
+        assert "<b style='color:#D55E00'>vanishing: " in explorer.status.value
         np.testing.assert_allclose(explorer.result.std[:3], [0.2133, 0.0476, 0.0106], rtol=0.03)
     finally:
         explorer.scale.value = 1.0
@@ -47,10 +52,12 @@ def test_depth_slider_adds_layers_and_keeps_the_others(explorer):
 
 def test_activation_and_initializer_dropdowns(explorer):
     explorer.init.value = "normal"
-    assert explorer.verdict.startswith("saturating: 9")
+    assert explorer.verdict.startswith("exploding: the gradient grows 3.5x per layer going back, 8e4x from layer 10 "
+                                       "to layer 1 (past 100x at layer 6); saturating: 91% of the units")
     explorer.activation.value = "relu"
     explorer.init.value = "he_normal"
-    assert explorer.verdict.startswith("healthy")
+    assert explorer.verdict.startswith("healthy: layer 1 gets 0.99x layer 10's gradient")
+    assert "<b style='color:#009E73'>healthy: " in explorer.status.value
     assert 0.45 < explorer.result.dead[0] < 0.55
     explorer.activation.value = "tanh"
     explorer.init.value = "lecun_normal"
@@ -61,7 +68,8 @@ def test_extreme_relu_setting_reports_instead_of_nan():
         warnings.simplefilter("error")
         big = widgets.signal_explorer(depth=50, width=400, activation="relu", init="normal", scale=100.0)
     assert big.last_error is None
-    assert big.verdict.startswith("exploding: std")
+    assert big.verdict.startswith("exploding: the gradient grows 1.41e3x per layer going back")
+    assert "; std passes 10 at layer 1, 2.63e157 at layer 50" in big.verdict
     for line in big.ax_std.get_lines():
         assert np.all(np.isfinite(line.get_ydata()))
     # layer 50 is around 1e150, far beyond float32: the explorer switched to float64
@@ -117,7 +125,8 @@ def test_mimebundle_has_widget_static_png_and_stable_text(explorer):
     assert bundle["image/png"].startswith(b"\x89PNG")
     assert bundle["text/plain"] == (
         "SignalExplorer(lecun_normal, tanh, depth=10, width=500, scale=1): "
-        "healthy: std between 0.226 and 0.627 in all 10 layers"
+        "healthy: layer 1 gets 0.28x layer 10's gradient (0.868x per layer), the output keeps 0.36 of layer 1's "
+        "input dependence"
     )
 
 

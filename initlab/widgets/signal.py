@@ -118,7 +118,8 @@ class SignalExplorer(Explorer):
     Use :func:`signal_explorer` to make one.  Attributes a program can use:
     ``depth``, ``width``, ``scale``, ``activation``, ``init`` (the controls),
     ``result`` (the latest ``PropagationResult``), ``verdict`` (its one-line
-    diagnosis), ``png`` (the latest figure), ``last_error``.
+    diagnosis by ``propagation.diagnose``, shown green when it starts with
+    "healthy", orange otherwise), ``png`` (the latest figure), ``last_error``.
     """
 
     def __init__(self, depth=10, width=500, scale=1.0, activation="tanh", init="lecun_normal",
@@ -313,7 +314,10 @@ def signal_explorer(depth=10, width=500, activation="tanh", init="lecun_normal",
 
     The view: per-layer std of the activations and of the back-propagated gradient,
     each with its mean-field prediction; histograms of both at four layers; and a
-    one-line verdict.
+    one-line verdict (``propagation.diagnose``) on what decides whether such a
+    network trains: "exploding", "vanishing", "collapsing", "saturating", "dead"
+    or "healthy", then the layer where it goes wrong and by how much, e.g.
+    "exploding: the gradient grows 3.46x per layer going back, ...".
     """
     return SignalExplorer(depth=depth, width=width, scale=scale, activation=activation, init=init,
                           n_samples=n_samples, rng=rng, present=present)
