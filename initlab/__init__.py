@@ -17,6 +17,7 @@ core -- the ideas, numpy only
 
 experiments -- networks that run
 - ``initlab.propagation``   the deep-network experiment (``initlab.propagate``)
+- ``initlab.diagnosis``     the verdict on such a network: could it train? (``diagnose``)
 - ``initlab.mlp``           a small numpy network that trains with SGD
 - ``initlab.mnist``         MNIST's files: the shipped sample, download, checks, parsing
 - ``initlab.data``          the course's data sets (``load_mnist``, ``two_moons``, ...)
@@ -34,8 +35,8 @@ first use (``initlab.plots``), keeping ``import initlab`` fast.
 
 from importlib import import_module
 
-from . import (activations, checks, data, distributions, experiments, initializers, mlp, mnist, propagation,
-               reference, theory)
+from . import (activations, checks, data, diagnosis, distributions, experiments, initializers, mlp, mnist,
+               propagation, reference, theory)
 from .propagation import propagate
 
 __version__ = "0.2.0"
@@ -48,6 +49,7 @@ __all__ = [
     "theory",
     "reference",
     "propagation",
+    "diagnosis",
     "mlp",
     "mnist",
     "data",

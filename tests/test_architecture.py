@@ -11,7 +11,7 @@ import initlab
 PACKAGE = pathlib.Path(initlab.__file__).parent
 LAYERS = {
     "core": {"checks", "activations", "distributions", "initializers", "theory", "reference"},
-    "experiments": {"propagation", "mlp", "mnist", "data", "experiments"},
+    "experiments": {"propagation", "diagnosis", "mlp", "mnist", "data", "experiments"},
     "presentation": {"style", "plots", "widgets", "exercises"},
 }
 RANK = {name: rank for rank, layer in enumerate(LAYERS.values()) for name in layer}

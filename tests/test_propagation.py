@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from initlab import initializers, propagate
-from initlab.propagation import diagnose, run_network
+from initlab.diagnosis import diagnose
+from initlab.propagation import run_network
 
 
 def test_result_structure_and_reproducibility():

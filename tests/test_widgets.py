@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from initlab import initializers, propagate, widgets
-from initlab.propagation import diagnose
+from initlab.diagnosis import diagnose
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,8 @@ from .. import initializers as _initializers
 from .. import style as _style
 from .. import theory as _theory
 from ..checks import as_generator, check_choice, check_int
-from ..propagation import PropagationResult, diagnose, layer_statistics, mean_std
+from ..diagnosis import diagnose
+from ..propagation import PropagationResult, layer_statistics, mean_std
 from .base import Explorer, in_range
 from .render import Painter, Ridges, log_range, set_line
 
@@ -84,10 +85,10 @@ def scaled_pass(x, weights, act, scale, grad_output, shown):
 
     The cached float32 weights are used as they are (no scaled copy, no float64
     copy: ``_matmul``); statistics per layer are ``layer_statistics``, as in the
-    teaching loop.  Returns (statistics (5, depth), grad_std, kept h, kept dz,
+    teaching loop.  Returns (statistics (6, depth), grad_std, kept h, kept dz,
     exploded_at, grad_exploded_at).
     """
-    stats, grad_std = np.full((5, len(weights)), np.nan), np.full(len(weights), np.nan)
+    stats, grad_std = np.full((6, len(weights)), np.nan), np.full(len(weights), np.nan)
     kept_h, kept_dz, slopes, exploded_at, grad_exploded_at = {}, {}, [], None, None
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         h = x
@@ -118,7 +119,7 @@ class SignalExplorer(Explorer):
     Use :func:`signal_explorer` to make one.  Attributes a program can use:
     ``depth``, ``width``, ``scale``, ``activation``, ``init`` (the controls),
     ``result`` (the latest ``PropagationResult``), ``verdict`` (its one-line
-    diagnosis by ``propagation.diagnose``, shown green when it starts with
+    diagnosis by ``diagnosis.diagnose``, shown green when it starts with
     "healthy", orange otherwise), ``png`` (the latest figure), ``last_error``.
     """
 
@@ -223,8 +224,8 @@ class SignalExplorer(Explorer):
         self.shown_layers = sorted({1, max(1, round(depth / 3)), max(1, round(2 * depth / 3)), depth})
         stats, grad_std, kept_h, kept_dz, exploded_at, grad_exploded_at = scaled_pass(
             x, weights, act, scale, g, set(self.shown_layers))
-        self.result = PropagationResult((width,) * (depth + 1), act.name, self.init.value, *stats, grad_std,
-                                        exploded_at, grad_exploded_at, kept_h, kept_dz, predicted)
+        self.result = PropagationResult((width,) * (depth + 1), act.name, self.init.value, self.n_samples, *stats,
+                                        grad_std, exploded_at, grad_exploded_at, kept_h, kept_dz, predicted)
         self.verdict = diagnose(self.result)
         return self.result
 
@@ -314,7 +315,7 @@ def signal_explorer(depth=10, width=500, activation="tanh", init="lecun_normal",
 
     The view: per-layer std of the activations and of the back-propagated gradient,
     each with its mean-field prediction; histograms of both at four layers; and a
-    one-line verdict (``propagation.diagnose``) on what decides whether such a
+    one-line verdict (``diagnosis.diagnose``) on what decides whether such a
     network trains: "exploding", "vanishing", "collapsing", "saturating", "dead"
     or "healthy", then the layer where it goes wrong and by how much, e.g.
     "exploding: the gradient grows 3.46x per layer going back, ...".
