@@ -5,6 +5,7 @@
     python3 course.py test     install everything (first time) and run all tests
     python3 course.py voila notebooks/02_gaussian_collapse_and_saturation.ipynb
                                show a notebook as a dashboard (Voila)
+    python3 course.py student  write the student edition (no worked solutions) into student/
     python3 course.py setup    only install
 
 (On Windows write ``py course.py ...``.)  Everything is installed into ``.venv``
@@ -82,7 +83,7 @@ def setup() -> None:
 
 
 def main(argv) -> int:
-    if not argv or argv[0] not in ("lab", "test", "voila", "setup"):
+    if not argv or argv[0] not in ("lab", "test", "voila", "setup", "student"):
         print(USAGE)
         return 2
     command, extra = argv[0], argv[1:]
@@ -92,6 +93,8 @@ def main(argv) -> int:
     env_python = [python]
     if command == "setup":
         return 0
+    if command == "student":
+        return run(env_python + [ROOT / "tools" / "student_edition.py"] + extra)
     if command == "lab":
         # Jupyter refuses to run as root unless told; containers often run as root
         as_root = ["--allow-root"] if os.name != "nt" and os.geteuid() == 0 else []

@@ -27,7 +27,8 @@ presentation -- what a student sees
 - ``initlab.style``         colours, font sizes, presentation mode (``initlab.present()``)
 - ``initlab.plots``         the course's figures
 - ``initlab.widgets``       slider explorers, one module each
-- ``initlab.exercises``     checks for the notebook exercises
+- ``initlab.exercises``     exercise checks that name the likely mistake; predict and reveal
+- ``initlab.lesson``        facts that tell a student's experiment from a broken course; hints
 
 The presentation modules import matplotlib and ipywidgets, so they are loaded on
 first use (``initlab.plots``), keeping ``import initlab`` fast.
@@ -58,11 +59,12 @@ __all__ = [
     "plots",
     "widgets",
     "exercises",
+    "lesson",
     "propagate",
     "present",
 ]
 
-_LAZY_MODULES = ("style", "plots", "widgets", "exercises")
+_LAZY_MODULES = ("style", "plots", "widgets", "exercises", "lesson")
 
 
 def __getattr__(name):

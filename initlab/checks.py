@@ -13,18 +13,56 @@ name, a ``numpy.random.Generator``) so that callers can write::
 
 from __future__ import annotations
 
+import linecache
 import math
 import numbers
+import os
+import traceback
 
 import numpy as np
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
     "check_int",
     "check_float",
     "check_choice",
     "check_array",
     "as_generator",
 ]
+
+
+def _short_traceback(error, kind) -> list:
+    """The message, and the line of the caller's own code that led to it.
+
+    IPython calls an exception's ``_render_traceback_`` to show it; these errors
+    then read as two lines ("ValueError: width must be ...", "in your code: ...")
+    instead of a traceback through initlab's internals.  The cell still fails.
+    """
+    package = os.path.dirname(os.path.abspath(__file__))
+    caller = None
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        if not os.path.abspath(frame.f_code.co_filename).startswith(package):
+            caller = (frame.f_code.co_filename, lineno)
+    lines = [f"{kind}: {error}"]
+    code = linecache.getline(*caller).strip() if caller else ""
+    if code:
+        lines.append(f"    in your code, line {caller[1]}: {code}")
+    return lines
+
+
+class ArgumentError(ValueError):
+    """A value initlab cannot use; the message names the argument, the value and what is allowed."""
+
+    def _render_traceback_(self):
+        return _short_traceback(self, "ValueError")
+
+
+class ArgumentTypeError(TypeError):
+    """An argument of the wrong type; the message names it and says what to pass."""
+
+    def _render_traceback_(self):
+        return _short_traceback(self, "TypeError")
 
 
 def _show(value) -> str:
@@ -52,12 +90,12 @@ def check_int(name: str, value, minimum: int | None = 1, maximum: int | None = N
         hint = ""
         if isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
             hint = f" (use int({value!r}) or // for integer division)"
-        raise TypeError(f"{name} must be an integer, got {_show(value)}{hint}")
+        raise ArgumentTypeError(f"{name} must be an integer, got {_show(value)}{hint}")
     value = int(value)
     if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+        raise ArgumentError(f"{name} must be an integer >= {minimum}, got {value}")
     if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be an integer <= {maximum}, got {value}")
+        raise ArgumentError(f"{name} must be an integer <= {maximum}, got {value}")
     return value
 
 
@@ -81,16 +119,16 @@ def check_float(
         If ``value`` is NaN, infinite, or outside the allowed range.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {_show(value)}")
+        raise ArgumentTypeError(f"{name} must be a real number, got {_show(value)}")
     value = float(value)
     if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
+        raise ArgumentError(f"{name} must be a finite number, got {value}")
     if strictly_positive and value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value}")
+        raise ArgumentError(f"{name} must be > 0, got {value}")
     if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+        raise ArgumentError(f"{name} must be >= {minimum}, got {value}")
     if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+        raise ArgumentError(f"{name} must be <= {maximum}, got {value}")
     return value
 
 
@@ -101,10 +139,10 @@ def check_choice(name: str, value, choices) -> str:
     """
     choices = list(choices)
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be one of {choices}, got {_show(value)}")
+        raise ArgumentTypeError(f"{name} must be one of {choices}, got {_show(value)}")
     key = value.strip().lower()
     if key not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+        raise ArgumentError(f"{name} must be one of {choices}, got {value!r}")
     return key
 
 
@@ -116,9 +154,9 @@ def check_array(name: str, value, ndim: int | None = None, shape=None) -> np.nda
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers, got {_show(value)}") from None
+        raise ArgumentTypeError(f"{name} must be an array of numbers, got {_show(value)}") from None
     if ndim is not None and array.ndim != ndim:
-        raise ValueError(f"{name} must be a {ndim}-D array, got shape {array.shape}")
+        raise ArgumentError(f"{name} must be a {ndim}-D array, got shape {array.shape}")
     if shape is not None:
         expected = tuple(shape)
         ok = array.ndim == len(expected) and all(
@@ -126,9 +164,9 @@ def check_array(name: str, value, ndim: int | None = None, shape=None) -> np.nda
         )
         if not ok:
             wanted = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ")"
-            raise ValueError(f"{name} must have shape {wanted}, got {array.shape}")
+            raise ArgumentError(f"{name} must have shape {wanted}, got {array.shape}")
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+        raise ArgumentError(f"{name} must contain only finite numbers (no NaN or inf)")
     return array
 
 
@@ -148,9 +186,9 @@ def as_generator(rng, name: str = "rng") -> np.random.Generator:
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
         if rng < 0:
-            raise ValueError(f"{name} must be a seed >= 0, got {int(rng)}")
+            raise ArgumentError(f"{name} must be a seed >= 0, got {int(rng)}")
         return np.random.default_rng(int(rng))
-    raise TypeError(
+    raise ArgumentTypeError(
         f"{name} must be None, an integer seed >= 0 or a numpy.random.Generator, "
         f"got {_show(rng)}"
     )

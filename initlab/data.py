@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import mnist as _mnist
-from .checks import as_generator, check_float, check_int
+from .checks import ArgumentError, as_generator, check_float, check_int
 
 __all__ = ["half_on_input", "two_moons", "train_validation_split", "load_mnist", "MnistData"]
 
@@ -80,7 +80,7 @@ def train_validation_split(x, labels, n_validation, rng=None):
     x = np.asarray(x)
     labels = np.asarray(labels)
     if labels.ndim != 1 or len(labels) != len(x):
-        raise ValueError(f"labels must be 1-D with one label per row of x ({len(x)}), got shape {labels.shape}")
+        raise ArgumentError(f"labels must be 1-D with one label per row of x ({len(x)}), got shape {labels.shape}")
     n_validation = check_int("n_validation", n_validation, minimum=1, maximum=len(x) - 1)
     rng = as_generator(rng)
     classes, counts = np.unique(labels, return_counts=True)
@@ -149,7 +149,7 @@ def load_mnist(kind="sample", *, n_validation=None, rng=0, cache_dir=None, mirro
         show a progress bar.  A mirror of Fashion-MNIST works too, with its files.
     """
     if kind not in ("sample", "full"):
-        raise ValueError(f"kind must be one of ['sample', 'full'], got {kind!r}")
+        raise ArgumentError(f"kind must be one of ['sample', 'full'], got {kind!r}")
     if kind == "sample":
         images, labels = _mnist.read_sample()
         (x_train, y_train), (x_val, y_val) = train_validation_split(
@@ -160,7 +160,7 @@ def load_mnist(kind="sample", *, n_validation=None, rng=0, cache_dir=None, mirro
     train_images, train_labels, test_images, test_labels = _mnist.read_full(cache_dir, mirrors, files, timeout,
                                                                            progress)
     if n_validation >= len(train_images):
-        raise ValueError(f"n_validation must be below the {len(train_images)} training images, got {n_validation}")
+        raise ArgumentError(f"n_validation must be below the {len(train_images)} training images, got {n_validation}")
     split = len(train_images) - n_validation
     x, y = _pixels(train_images), train_labels.astype(np.int64)
     return MnistData(x[:split], y[:split], x[split:], y[split:], _pixels(test_images), test_labels.astype(np.int64),

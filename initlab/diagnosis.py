@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from .propagation import PropagationResult
+from .checks import ArgumentTypeError
 
 __all__ = ["diagnose", "VANISHING_GRADIENT", "EXPLODING_GRADIENT", "COLLAPSED_INPUT_DEPENDENCE", "EXPLODED_STD",
            "SATURATED_FRACTION", "DEAD_FRACTION", "VERDICT_WORDS"]
@@ -185,7 +186,7 @@ def diagnose(result: PropagationResult) -> str:
     ratio, and a single input no input dependence: those checks are skipped.
     """
     if not isinstance(result, PropagationResult):
-        raise TypeError(f"diagnose needs a PropagationResult (from propagate or run_network), "
+        raise ArgumentTypeError(f"diagnose needs a PropagationResult (from propagate or run_network), "
                         f"got {type(result).__name__}")
     depth = result.depth
     # ratios of extreme but finite values may overflow or underflow: that is what they report

@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from .checks import as_generator, check_int
+from .checks import ArgumentError, ArgumentTypeError, as_generator, check_int
 
 __all__ = ["Initializer", "DRAW", "DTYPES", "MAX_ENTRIES", "TRUNCATED_STD"]
 
@@ -109,7 +109,7 @@ class Initializer:
         fan_in = check_int("fan_in", fan_in, minimum=1)
         fan_out = check_int("fan_out", fan_out, minimum=1)
         if fan_in * fan_out > MAX_ENTRIES:
-            raise ValueError(
+            raise ArgumentError(
                 f"a ({fan_in}, {fan_out}) weight matrix has {fan_in * fan_out:,} entries; "
                 f"initlab draws at most {MAX_ENTRIES:,} (fan_in * fan_out) at once"
             )
@@ -126,9 +126,9 @@ def _check_dtype(dtype) -> np.dtype:
     try:
         dtype = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"dtype must be one of {list(DTYPES)}, got {dtype!r}") from None
+        raise ArgumentTypeError(f"dtype must be one of {list(DTYPES)}, got {dtype!r}") from None
     if dtype.name not in DTYPES:
-        raise TypeError(f"dtype must be one of {list(DTYPES)}, got {dtype.name!r}")
+        raise ArgumentTypeError(f"dtype must be one of {list(DTYPES)}, got {dtype.name!r}")
     return dtype
 
 

@@ -45,7 +45,7 @@ from __future__ import annotations
 import inspect
 import math
 
-from .checks import check_choice, check_float
+from .checks import ArgumentError, ArgumentTypeError, check_choice, check_float
 from .distributions import DTYPES, MAX_ENTRIES, TRUNCATED_STD, Initializer  # noqa: F401  (part of this API)
 
 __all__ = [
@@ -278,7 +278,7 @@ def gain(nonlinearity, param=None) -> float:
     """
     nonlinearity = check_choice("nonlinearity", nonlinearity, _GAIN_NAMES)
     if nonlinearity != "leaky_relu" and param is not None:
-        raise ValueError(f"param is only used for 'leaky_relu', got param={param!r} for {nonlinearity!r}")
+        raise ArgumentError(f"param is only used for 'leaky_relu', got param={param!r} for {nonlinearity!r}")
     if nonlinearity in ("linear", "identity", "sigmoid"):
         return 1.0
     if nonlinearity == "tanh":
@@ -315,7 +315,7 @@ def get(init, **hyper) -> Initializer:
     """
     if callable(init):
         if hyper:
-            raise TypeError(f"hyper-parameters {sorted(hyper)} go with a rule name, not with an initializer {init!r}")
+            raise ArgumentTypeError(f"hyper-parameters {sorted(hyper)} go with a rule name, not with an initializer {init!r}")
         return init
     name = check_choice("init", init, _RULES)
     rule = _RULES[name]
@@ -323,7 +323,7 @@ def get(init, **hyper) -> Initializer:
         inspect.signature(rule).bind(**hyper)
     except TypeError:
         wanted = ", ".join(f"{p}=..." for p in inspect.signature(rule).parameters)
-        raise TypeError(
+        raise ArgumentTypeError(
             f"initializer {name!r} takes {wanted or 'no hyper-parameters'}, got {hyper or 'none'}; "
             f"e.g. get({name!r}{', ' if wanted else ''}{wanted})"
         ) from None

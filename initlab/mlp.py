@@ -34,7 +34,7 @@ import numpy as np
 
 from . import activations as _activations
 from . import initializers as _initializers
-from .checks import as_generator, check_choice, check_float, check_int
+from .checks import ArgumentError, ArgumentTypeError, as_generator, check_choice, check_float, check_int
 
 __all__ = ["MLP", "ForwardPass", "History", "one_hot", "gradient_check", "COSTS"]
 
@@ -47,9 +47,9 @@ def one_hot(labels, n_classes) -> np.ndarray:
     n_classes = check_int("n_classes", n_classes, minimum=1)
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be a 1-D array of integers, got dtype {labels.dtype} and shape {labels.shape}")
+        raise ArgumentError(f"labels must be a 1-D array of integers, got dtype {labels.dtype} and shape {labels.shape}")
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(f"labels must lie in 0..{n_classes - 1}, got values from {labels.min()} to {labels.max()}")
+        raise ArgumentError(f"labels must lie in 0..{n_classes - 1}, got values from {labels.min()} to {labels.max()}")
     targets = np.zeros((labels.size, n_classes))
     targets[np.arange(labels.size), labels] = 1.0
     return targets
@@ -103,7 +103,7 @@ class MLP:
     def __init__(self, sizes, activation="sigmoid", weight_init="lecun_normal", bias_init=_BIAS_INIT,
                  cost="cross_entropy", rng=None):
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
-            raise ValueError(f"sizes must list at least an input and an output size, e.g. [784, 30, 10], got {sizes!r}")
+            raise ArgumentError(f"sizes must list at least an input and an output size, e.g. [784, 30, 10], got {sizes!r}")
         self.sizes = [check_int(f"sizes[{i}]", s, minimum=1) for i, s in enumerate(sizes)]
         self.activation = _activations.get(activation)
         self.cost = check_choice("cost", cost, COSTS)
@@ -239,7 +239,7 @@ class MLP:
         lmbda = check_float("lmbda", lmbda, minimum=0.0)
         if validation is not None:
             if not isinstance(validation, (tuple, list)) or len(validation) != 2:
-                raise TypeError("validation must be a pair (x_validation, labels_validation)")
+                raise ArgumentTypeError("validation must be a pair (x_validation, labels_validation)")
             x_val = self._check_inputs(validation[0], "validation[0]")
             y_val = self._check_labels(validation[1], len(x_val), "validation[1]")
         rng = as_generator(rng)
@@ -268,15 +268,15 @@ class MLP:
     def _check_inputs(self, x, name="x"):
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != self.sizes[0]:
-            raise ValueError(f"{name} must have shape (n_samples, {self.sizes[0]}), got {x.shape}")
+            raise ArgumentError(f"{name} must have shape (n_samples, {self.sizes[0]}), got {x.shape}")
         return x
 
     def _check_labels(self, labels, n, name="labels"):
         labels = np.asarray(labels)
         if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(f"{name} must be {n} integer class labels, got dtype {labels.dtype} and shape {labels.shape}")
+            raise ArgumentError(f"{name} must be {n} integer class labels, got dtype {labels.dtype} and shape {labels.shape}")
         if n and (labels.min() < 0 or labels.max() >= self.sizes[-1]):
-            raise ValueError(f"{name} must lie in 0..{self.sizes[-1] - 1}, got {labels.min()}..{labels.max()}")
+            raise ArgumentError(f"{name} must lie in 0..{self.sizes[-1] - 1}, got {labels.min()}..{labels.max()}")
         return labels
 
     def __repr__(self) -> str:

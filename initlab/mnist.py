@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import check_float
+from .checks import ArgumentError, ArgumentTypeError, check_float
 
 __all__ = ["read_sample", "read_full", "read_idx", "fetch_files", "default_cache_dir", "MnistUnavailable",
            "OFFICIAL_FILES", "DEFAULT_MIRRORS", "SAMPLE_PATH", "SAMPLE_SHA256"]
@@ -87,22 +87,22 @@ def read_idx(path, expected_magic=None) -> np.ndarray:
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     except (OSError, EOFError, gzip.BadGzipFile) as error:
-        raise ValueError(f"{path.name} is not a readable gzip file ({error})") from None
+        raise ArgumentError(f"{path.name} is not a readable gzip file ({error})") from None
     if len(raw) < 8:
-        raise ValueError(f"{path.name} is too short to be an IDX file ({len(raw)} bytes)")
+        raise ArgumentError(f"{path.name} is too short to be an IDX file ({len(raw)} bytes)")
     magic = struct.unpack(">I", raw[:4])[0]
     if magic not in (IMAGES_MAGIC, LABELS_MAGIC) or (expected_magic is not None and magic != expected_magic):
         wanted = f"0x{expected_magic:08x}" if expected_magic is not None else "0x00000803 or 0x00000801"
-        raise ValueError(f"{path.name} has magic number 0x{magic:08x}, expected {wanted}")
+        raise ArgumentError(f"{path.name} has magic number 0x{magic:08x}, expected {wanted}")
     n_dims = 3 if magic == IMAGES_MAGIC else 1
     header = 4 + 4 * n_dims
     if len(raw) < header:
-        raise ValueError(f"{path.name} ends inside its header")
+        raise ArgumentError(f"{path.name} ends inside its header")
     dims = struct.unpack(">" + "I" * n_dims, raw[4:header])
     expected = header + int(np.prod(dims))
     if len(raw) != expected:
         problem = "truncated" if len(raw) < expected else "longer than its header says"
-        raise ValueError(f"{path.name} is {problem}: {len(raw)} bytes, header announces {expected} for shape {dims}")
+        raise ArgumentError(f"{path.name} is {problem}: {len(raw)} bytes, header announces {expected} for shape {dims}")
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
 
 
@@ -181,7 +181,7 @@ def fetch_files(cache_dir=None, mirrors=DEFAULT_MIRRORS, files=None, timeout=20.
     cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     timeout = check_float("timeout", timeout, strictly_positive=True)
     if isinstance(mirrors, str) or not mirrors:
-        raise TypeError(f"mirrors must be a non-empty list of base URLs, got {mirrors!r}")
+        raise ArgumentTypeError(f"mirrors must be a non-empty list of base URLs, got {mirrors!r}")
     cache.mkdir(parents=True, exist_ok=True)
     for name, (size, sha256) in files.items():
         target = cache / name
@@ -232,14 +232,14 @@ def read_full(cache_dir=None, mirrors=DEFAULT_MIRRORS, files=None, timeout=20.0,
               read_idx(cache / _pick(names, "t10k-labels"), LABELS_MAGIC))
     for images, labels, which in ((arrays[0], arrays[1], "training"), (arrays[2], arrays[3], "test")):
         if len(images) != len(labels):
-            raise ValueError(f"the {which} files disagree: {len(images)} images but {len(labels)} labels")
+            raise ArgumentError(f"the {which} files disagree: {len(images)} images but {len(labels)} labels")
         if labels.max(initial=0) > 9:
-            raise ValueError(f"the {which} labels go up to {labels.max()}, expected digits 0..9")
+            raise ArgumentError(f"the {which} labels go up to {labels.max()}, expected digits 0..9")
     return arrays
 
 
 def _pick(names, prefix):
     matches = [n for n in names if n.startswith(prefix)]
     if len(matches) != 1:
-        raise ValueError(f"files must contain exactly one file starting with {prefix!r}, got {names}")
+        raise ArgumentError(f"files must contain exactly one file starting with {prefix!r}, got {names}")
     return matches[0]

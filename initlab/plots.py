@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from .checks import check_array, check_float, check_int
+from .checks import ArgumentError, ArgumentTypeError, check_array, check_float, check_int
 from .style import COLORS, figsize as _figsize, present, is_presenting, style  # noqa: F401  (re-exported)
 from .theory import sigmoid_saturation_threshold
 
@@ -75,7 +75,7 @@ def layer_stats(runs, title=None, show_prediction=True, log_std=None, spread="st
     if not isinstance(runs, dict):
         runs = {runs.init: runs}
     if spread not in ("std", "std_over_inputs"):
-        raise ValueError(f"spread must be one of ['std', 'std_over_inputs'], got {spread!r}")
+        raise ArgumentError(f"spread must be one of ['std', 'std_over_inputs'], got {spread!r}")
     show_prediction = show_prediction and spread == "std"
     labels, results = list(runs), list(runs.values())
     fig, (ax_mean, ax_std) = plt.subplots(1, 2, figsize=_figsize(13, 5.4), layout="constrained")
@@ -180,7 +180,7 @@ def _pick_layers(result, layers, stored):
     layers = [check_int("layers entry", layer, minimum=1, maximum=result.depth) for layer in layers]
     missing = [layer for layer in layers if layer not in stored]
     if missing:
-        raise ValueError(f"layers {missing} were not kept by propagate (keep_layers); kept: {sorted(stored)}")
+        raise ArgumentError(f"layers {missing} were not kept by propagate (keep_layers); kept: {sorted(stored)}")
     return layers
 
 
@@ -200,12 +200,12 @@ def histogram_strip(result, kind="activations", layers=None, bins=50, title=None
     collapsed layer (std 1e-7) is still visible as a shape.
     """
     if kind not in ("activations", "gradients"):
-        raise ValueError(f"kind must be one of ['activations', 'gradients'], got {kind!r}")
+        raise ArgumentError(f"kind must be one of ['activations', 'gradients'], got {kind!r}")
     bins = check_int("bins", bins, minimum=2, maximum=1000)
     stored = result.activations if kind == "activations" else result.gradients
     layers = _pick_layers(result, layers, stored)
     if not layers:
-        raise ValueError(f"no {kind} were kept for this result (exploded or keep_layers='none')")
+        raise ArgumentError(f"no {kind} were kept for this result (exploded or keep_layers='none')")
     n_cols = min(5, len(layers))
     n_rows = math.ceil(len(layers) / n_cols)
     fig, axes = plt.subplots(n_rows, n_cols, figsize=_figsize(13, 0.6 + 2.9 * n_rows), squeeze=False)
@@ -266,7 +266,7 @@ def learning_curves(curves, reference=None, title=None, ylabel="validation accur
         Published figures, drawn as hollow markers with dotted lines.
     """
     if not isinstance(curves, dict) or not curves:
-        raise TypeError("curves must be a non-empty dict {label: accuracies per epoch}")
+        raise ArgumentTypeError("curves must be a non-empty dict {label: accuracies per epoch}")
     if ax is None:
         fig, ax = plt.subplots(figsize=_figsize(8, 5))
     else:
@@ -296,11 +296,11 @@ def decision_regions(networks, x, labels, title=None, resolution=200):
     resolution : grid points per axis for the shading
     """
     if not isinstance(networks, dict) or not networks:
-        raise TypeError("networks must be a non-empty dict {title: network}")
+        raise ArgumentTypeError("networks must be a non-empty dict {title: network}")
     x = check_array("x", x, shape=(None, 2))
     labels = np.asarray(labels)
     if labels.shape != (len(x),):
-        raise ValueError(f"labels must have one entry per row of x ({len(x)}), got shape {labels.shape}")
+        raise ArgumentError(f"labels must have one entry per row of x ({len(x)}), got shape {labels.shape}")
     resolution = check_int("resolution", resolution, minimum=10, maximum=1000)
     margin = 0.3
     gx, gy = np.meshgrid(np.linspace(x[:, 0].min() - margin, x[:, 0].max() + margin, resolution),
@@ -341,7 +341,7 @@ def weight_histograms(matrices, title=None, bins=60):
     matrices : dict {label: ndarray}
     """
     if not isinstance(matrices, dict) or not matrices:
-        raise TypeError("matrices must be a non-empty dict {label: weight matrix}")
+        raise ArgumentTypeError("matrices must be a non-empty dict {label: weight matrix}")
     bins = check_int("bins", bins, minimum=2, maximum=1000)
     fig, ax = plt.subplots(figsize=_figsize(8, 4.5))
     for k, (label, matrix) in enumerate(matrices.items()):
@@ -365,7 +365,7 @@ def digits(images, labels, n=20, title=None):
     """The first ``n`` images (rows of 784 pixels in [0, 1]) as 28 x 28 pictures with their labels."""
     images = check_array("images", images, ndim=2)
     if images.shape[1] != 784:
-        raise ValueError(f"images must have 784 pixels per row (28 x 28), got {images.shape[1]}")
+        raise ArgumentError(f"images must have 784 pixels per row (28 x 28), got {images.shape[1]}")
     n = check_int("n", n, minimum=1, maximum=min(100, len(images)))
     columns = min(n, 10)
     rows = math.ceil(n / columns)

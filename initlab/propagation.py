@@ -28,7 +28,7 @@ import numpy as np
 from . import activations as _activations
 from . import initializers as _initializers
 from . import theory as _theory
-from .checks import as_generator, check_float, check_int
+from .checks import ArgumentError, ArgumentTypeError, as_generator, check_float, check_int
 
 __all__ = ["propagate", "run_network", "draw_weights", "layer_widths", "layer_statistics", "mean_std",
            "PropagationResult"]
@@ -135,11 +135,11 @@ def layer_widths(depth=None, width=None, widths=None) -> tuple:
     """
     if widths is not None:
         if depth is not None or width is not None:
-            raise ValueError("give either widths=[...] or depth and width, not both")
+            raise ArgumentError("give either widths=[...] or depth and width, not both")
         if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__"):
-            raise TypeError(f"widths must be a list of integers (input width first), got {widths!r}")
+            raise ArgumentTypeError(f"widths must be a list of integers (input width first), got {widths!r}")
         if len(widths) < 2:
-            raise ValueError(f"widths needs the input width and at least one layer, got {list(widths)}")
+            raise ArgumentError(f"widths needs the input width and at least one layer, got {list(widths)}")
         return tuple(check_int(f"widths[{i}]", w, minimum=1) for i, w in enumerate(widths))
     depth = check_int("depth", 10 if depth is None else depth, minimum=1)
     width = check_int("width", 500 if width is None else width, minimum=1)
@@ -159,7 +159,7 @@ def draw_weights(widths, init, rng=None) -> list:
     for fan_in, fan_out, layer_rng in zip(widths[:-1], widths[1:], layer_rngs):
         w = np.asarray(init(fan_in, fan_out, layer_rng))
         if w.shape != (fan_in, fan_out):
-            raise ValueError(
+            raise ArgumentError(
                 f"init {_initializers.name_of(init)} returned shape {w.shape} for fan_in={fan_in}, "
                 f"fan_out={fan_out}; an initializer must return an array of shape (fan_in, fan_out)"
             )
@@ -215,14 +215,14 @@ def run_network(x, weights, activation="tanh", biases=None, grad_output=None, ke
     x = np.asarray(x)
     depth = len(weights)
     if depth == 0:
-        raise ValueError("weights must hold at least one matrix")
+        raise ArgumentError("weights must hold at least one matrix")
     widths = (x.shape[1],) + tuple(w.shape[1] for w in weights)
     for i, w in enumerate(weights):
         if w.ndim != 2 or w.shape[0] != widths[i]:
-            raise ValueError(f"weights[{i}] must have shape ({widths[i]}, fan_out) to follow an input of width "
+            raise ArgumentError(f"weights[{i}] must have shape ({widths[i]}, fan_out) to follow an input of width "
                              f"{widths[i]}, got {w.shape}")
     if biases is not None and len(biases) != depth:
-        raise ValueError(f"biases must have one vector per layer ({depth}), got {len(biases)}")
+        raise ArgumentError(f"biases must have one vector per layer ({depth}), got {len(biases)}")
     keep = set(range(1, depth + 1)) if keep_layers is None else \
         {check_int("keep_layers entry", k, minimum=1, maximum=depth) for k in keep_layers}
 
@@ -317,7 +317,7 @@ def propagate(init="lecun_normal", activation="tanh", depth=None, width=None, *,
     act = _activations.get(activation)
     work = 2.0 * n_samples * sum(a * b for a, b in zip(widths[:-1], widths[1:]))
     if work > MAX_WORK:
-        raise ValueError(
+        raise ArgumentError(
             f"n_samples={n_samples} with widths {list(widths)[:4]}... needs {work:.2g} multiply-adds; "
             f"propagate allows at most {MAX_WORK:.0e} (reduce n_samples, depth or width)"
         )

@@ -5,6 +5,8 @@ source material, kept here so that notebooks can print them side by side with
 what initlab measures, and assert that the two agree.
 """
 
+from .checks import ArgumentError
+
 __all__ = ["TANH_STD_TABLE", "TANH_TABLE_ROUNDING", "MNIST_PUBLISHED", "MNIST_SAMPLE_REPLICATION", "within"]
 
 #: Per-layer std of the activations in the 10-layer tanh experiment (1000 N(0, 1)
@@ -46,5 +48,5 @@ def within(measured, published, rtol=0.03, atol=TANH_TABLE_ROUNDING):
     measured = np.asarray(measured, dtype=np.float64)
     published = np.asarray(published, dtype=np.float64)
     if measured.shape != published.shape:
-        raise ValueError(f"measured has shape {measured.shape}, published {published.shape}; they must match")
+        raise ArgumentError(f"measured has shape {measured.shape}, published {published.shape}; they must match")
     return np.abs(measured - published) <= np.maximum(rtol * np.abs(published), atol)

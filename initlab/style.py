@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
+from .checks import ArgumentTypeError
+
 __all__ = ["COLORS", "PRESENTATION_SCALE", "style", "course_style", "present", "is_presenting", "figsize"]
 
 #: Okabe & Ito (2008), colour-blind-safe palette.
@@ -71,7 +73,7 @@ def present(on=True) -> None:
     The slider explorers made afterwards read the same setting.
     """
     if not isinstance(on, bool):
-        raise TypeError(f"on must be True or False, got {on!r}")
+        raise ArgumentTypeError(f"on must be True or False, got {on!r}")
     course_style(presentation=on)
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations as _activations
-from .checks import check_float, check_int
+from .checks import ArgumentError, ArgumentTypeError, check_float, check_int
 
 __all__ = [
     "weighted_sum_variance",
@@ -129,7 +129,7 @@ def sigmoid_saturation_threshold(level=0.99) -> float:
     """
     level = check_float("level", level, minimum=0.5)
     if level >= 1.0:
-        raise ValueError(f"level must be < 1, got {level}")
+        raise ArgumentError(f"level must be < 1, got {level}")
     return math.log(level / (1.0 - level))
 
 
@@ -174,9 +174,9 @@ def gaussian_expectation(function, variance):
     """
     variance = np.asarray(variance, dtype=np.float64)
     if np.any(np.isnan(variance)) or np.any(variance < 0):
-        raise ValueError(f"variance must be >= 0 (inf is allowed for an exploded signal), got {variance}")
+        raise ArgumentError(f"variance must be >= 0 (inf is allowed for an exploded signal), got {variance}")
     if not callable(function):
-        raise TypeError(f"function must be callable, e.g. lambda z: np.tanh(z) ** 2, got {function!r}")
+        raise ArgumentTypeError(f"function must be callable, e.g. lambda z: np.tanh(z) ** 2, got {function!r}")
     scale = np.sqrt(variance)[..., None]
     with np.errstate(over="ignore", invalid="ignore"):
         both_sides = function(scale * _Z_POSITIVE) + function(-scale * _Z_POSITIVE)
@@ -212,9 +212,9 @@ def _per_layer(name, value, depth):
     if array.ndim == 0:
         array = np.full(depth, float(array))
     if array.shape != (depth,):
-        raise ValueError(f"{name} must be a number or have one value per layer ({depth}), got shape {array.shape}")
+        raise ArgumentError(f"{name} must be a number or have one value per layer ({depth}), got shape {array.shape}")
     if not np.all(np.isfinite(array)) or np.any(array < 0):
-        raise ValueError(f"{name} must contain finite numbers >= 0, got {array.tolist()[:5]}")
+        raise ArgumentError(f"{name} must contain finite numbers >= 0, got {array.tolist()[:5]}")
     return array
 
 

@@ -10,6 +10,14 @@ from initlab import exercises as ex
 from initlab import initializers
 
 
+def wrong(check, *args, **kwargs):
+    """A wrong answer raises NotYet, whose message Jupyter shows alone; print it for capsys."""
+    with pytest.raises(ex.NotYet) as error:
+        check(*args, **kwargs)
+    print(error.value)
+
+
+
 # ---- numeric answers: right, a named mistake, close, malformed ---------------------
 # (check, right answer, a common mistake, what its hint says, an answer 1-5% off)
 NUMBER_CHECKS = [
@@ -28,10 +36,10 @@ NAMES = [check[0].__name__ for check in NUMBER_CHECKS]
 def test_number_check_right_mistake_close(check, right, mistake, hint, close, capsys):
     assert check(right) is True
     assert capsys.readouterr().out.startswith("✓ Correct")
-    assert check(mistake) is False
+    wrong(check, mistake)
     out = capsys.readouterr().out
     assert out.startswith("✗ Not yet") and hint in out
-    assert check(close) is False
+    wrong(check, close)
     assert "close — keep more digits" in capsys.readouterr().out
 
 
@@ -50,30 +58,30 @@ def test_number_check_malformed_answer_is_named(check, answer, error, message):
 @pytest.mark.parametrize("check", [c[0] for c in NUMBER_CHECKS], ids=NAMES)
 @pytest.mark.parametrize("answer", [0, -0.05])
 def test_number_check_rejects_a_non_positive_answer(check, answer, capsys):
-    assert check(answer) is False
+    wrong(check, answer)
     out = capsys.readouterr().out
     assert out.startswith("✗ Not yet: a ") and f"you have {answer:g}." in out
 
 
 def test_layer_std_close_answer_is_told_to_keep_digits(capsys):
-    assert ex.check_layer_std(0.00054) is False  # 1.2% above 0.0005333
+    wrong(ex.check_layer_std, 0.00054)  # 1.2% above 0.0005333
     assert capsys.readouterr().out == ("✗ Not yet, but close — keep more digits: you have 0.00054, "
                                        "the value is 0.0005333.\n")
-    assert ex.check_layer_std(0.0) is False
+    wrong(ex.check_layer_std, 0.0)
     assert capsys.readouterr().out == "✗ Not yet: a standard deviation is > 0, you have 0.\n"
 
 
 def test_a_closer_mistake_beats_close(capsys):
     # 0.087 is 1.3% from sqrt(6/814) = 0.08585 but 0.6% from sqrt(6/784), the fan_in-only mistake
-    assert not ex.check_glorot_uniform_limit(0.087)
+    wrong(ex.check_glorot_uniform_limit, 0.087)
     assert "That uses fan_in only" in capsys.readouterr().out
     # a rounded answer is close, however many % it is off
-    assert not ex.check_he_std(0.09)
+    wrong(ex.check_he_std, 0.09)
     assert "you have 0.09, the value is 0.08839" in capsys.readouterr().out
 
 
 def test_far_answer_is_off_by_a_factor(capsys):
-    assert ex.check_unit_variance_std(0.5) is False
+    wrong(ex.check_unit_variance_std, 0.5)
     assert "too large by a factor 14" in capsys.readouterr().out
 
 
@@ -81,20 +89,20 @@ def test_decay_factor_is_judged_by_what_a_step_takes_away(capsys):
     assert ex.check_decay_factor(1 - 0.1 * 5.0 / 4000)
     assert "0.999875" in capsys.readouterr().out
     # within 1% of the factor, but it takes away 80 times too much
-    assert not ex.check_decay_factor(0.99)
+    wrong(ex.check_decay_factor, 0.99)
     assert "1 - 0.99 = 0.01 is too large by a factor 80" in capsys.readouterr().out
-    assert not ex.check_decay_factor(0.9999)
+    wrong(ex.check_decay_factor, 0.9999)
     assert "you have 0.9999, the value is 0.999875" in capsys.readouterr().out
-    assert not ex.check_decay_factor(1.0)
+    wrong(ex.check_decay_factor, 1.0)
     assert "a decay factor is > 0 and < 1, you have 1." in capsys.readouterr().out
 
 
 def test_identical_units(capsys):
     w = np.tile(np.array([[0.3], [-0.2]]), (1, 4))
     assert ex.check_identical_units(0.0, w)
-    assert not ex.check_identical_units(0.5, w)
+    wrong(ex.check_identical_units, 0.5, w)
     assert "difference between rows" in capsys.readouterr().out
-    assert not ex.check_identical_units(-1, w)
+    wrong(ex.check_identical_units, -1, w)
     assert "a largest absolute difference is >= 0, you have -1." in capsys.readouterr().out
     with pytest.raises(TypeError, match="max_difference must be a real number"):
         ex.check_identical_units("0", w)
@@ -125,7 +133,7 @@ def test_initializer_accepts_the_rule(expected, capsys):
 
 @pytest.mark.parametrize("expected, other", list(itertools.permutations(ex.EXPECTED, 2)))
 def test_initializer_rejects_and_names_every_other_rule(expected, other, capsys):
-    assert not ex.check_initializer(own(other), expected=expected)
+    wrong(ex.check_initializer, own(other), expected=expected)
     out = capsys.readouterr().out
     if ex.EXPECTED[expected][0] == ex.EXPECTED[other][0]:  # same variance, other distribution
         assert f"that is a {ex.EXPECTED[other][1]} distribution" in out
@@ -134,7 +142,7 @@ def test_initializer_rejects_and_names_every_other_rule(expected, other, capsys)
 
 
 def test_he_for_glorot_says_which_fan(capsys):
-    assert not ex.check_initializer(initializers.he_normal(), expected="xavier_normal")
+    wrong(ex.check_initializer, initializers.he_normal(), expected="xavier_normal")
     assert capsys.readouterr().out == (
         "✗ Your variance is 2/fan_in on every shape: that is He's rule (he_normal). xavier_normal needs "
         "2/(fan_in + fan_out): you divide by fan_in where Glorot's rule divides by fan_in + fan_out. "
@@ -142,13 +150,13 @@ def test_he_for_glorot_says_which_fan(capsys):
 
 
 def test_initializer_wrong_distribution(capsys):
-    assert not ex.check_initializer(initializers.xavier_normal(), expected="xavier_uniform")
+    wrong(ex.check_initializer, initializers.xavier_normal(), expected="xavier_uniform")
     assert ("that is a normal distribution; xavier_uniform is uniform on (-a, a) with limit "
             "a = sqrt(6/(fan_in + fan_out)) = 0.08585 on a 784x30 layer") in capsys.readouterr().out
-    assert not ex.check_initializer(initializers.he_uniform(), expected="he_normal")
+    wrong(ex.check_initializer, initializers.he_uniform(), expected="he_normal")
     assert "that is a uniform distribution" in capsys.readouterr().out
     keras_glorot_normal = initializers.variance_scaling(1.0, "fan_avg", "truncated_normal")
-    assert not ex.check_initializer(keras_glorot_normal, expected="xavier_normal")
+    wrong(ex.check_initializer, keras_glorot_normal, expected="xavier_normal")
     assert "not a normal distribution (kurtosis 2.3" in capsys.readouterr().out
 
 
@@ -168,7 +176,7 @@ def test_initializer_wrong_distribution(capsys):
 ], ids=["transposed", "fixed shape", "bad signature", "nan", "unseeded", "mean", "constant", "fixed std",
         "limit as std", "variance as std", "max fan", "unscaled"])
 def test_initializer_mistakes(init, message, capsys):
-    assert not ex.check_initializer(init)
+    wrong(ex.check_initializer, init)
     assert message in capsys.readouterr().out
 
 
@@ -179,3 +187,16 @@ def test_initializer_bad_arguments():
         ex.check_initializer(initializers.xavier_normal(), expected="xavier")
     with pytest.raises(ValueError, match="choose fan_in and fan_out further apart"):
         ex.check_initializer(initializers.xavier_normal(), fan_in=100, fan_out=100)
+
+
+def test_an_unanswered_exercise_says_so_and_does_not_stop_the_notebook(capsys):
+    assert ex.check_layer_std(...) is None
+    assert ex.check_initializer(...) is None
+    assert capsys.readouterr().out.startswith("… Not answered yet: replace the ... with your answer")
+
+
+def test_a_wrong_answer_renders_as_its_message_alone():
+    with pytest.raises(ex.NotYet) as error:
+        ex.check_he_std(1 / 16)
+    assert error.value._render_traceback_() == [str(error.value)]
+    assert str(error.value).startswith("✗ Not yet: you have 0.0625. That is LeCun's 1/sqrt(n)")

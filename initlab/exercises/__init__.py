@@ -1,13 +1,15 @@
 """Check functions for the exercises at the end of each notebook.
 
-Each ``check_*`` function takes the student's answer, prints a sentence saying
-whether it is right -- and, when it is wrong in a common way, which mistake it
-looks like ("did you divide by n instead of sqrt(n)?") -- and returns True or
-False.  It never raises for a wrong answer, only for an answer of the wrong
-kind (a string where a number belongs), with a message that says what to pass.
+Each ``check_*`` function takes the student's answer.  Right, it prints
+"✓ Correct: ..." and returns True; still ``...`` (the student edition), it says
+so and returns None; wrong, it raises ``NotYet`` with one short message that names
+the likely mistake ("did you divide by n instead of sqrt(n)?") and no traceback
+(``feedback.py``).  An answer of the wrong kind (a string where a number belongs)
+raises a TypeError that says what to pass.
 
 - ``answers.py``: the answers that are numbers (notebooks 01-06), judged by one
   helper against the value and the known mistakes;
+- ``predictions.py``: ``predict`` a result before a cell shows it, ``reveal`` it after;
 - ``initializer.py``: ``check_initializer``, a hand-written initializer drawn on
   three layer shapes that tell every rule apart (notebook 04).
 """
@@ -22,6 +24,8 @@ from .answers import (
     check_unit_variance_std,
     check_weighted_sum_std,
 )
+from .feedback import NotYet
+from .predictions import predict, reveal
 from .initializer import EXPECTED, check_initializer
 
 __all__ = [
@@ -35,4 +39,7 @@ __all__ = [
     "check_leaky_he_std",
     "check_decay_factor",
     "EXPECTED",
+    "NotYet",
+    "predict",
+    "reveal",
 ]

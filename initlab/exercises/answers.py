@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .feedback import judged
 from .. import initializers as _initializers
 from .. import theory as _theory
 from ..checks import check_array, check_float, check_int
@@ -91,6 +92,7 @@ def _verdict(answer, expected, what, mistakes, kind=STD, correct=None) -> bool:
 
 
 # ---- notebook 01 -----------------------------------------------------------------
+@judged
 def check_identical_units(max_difference, weights) -> bool:
     """Exercise 01: the largest difference between two hidden units' incoming weights.
 
@@ -122,6 +124,7 @@ def check_identical_units(max_difference, weights) -> bool:
 
 
 # ---- notebook 02 -----------------------------------------------------------------
+@judged
 def check_layer_std(answer, weight_std=0.01, width=500, layer=5, first_layer_std=0.2133) -> bool:
     """Exercise 02: predict the std at ``layer`` of the small-init tanh network.
 
@@ -147,6 +150,7 @@ def check_layer_std(answer, weight_std=0.01, width=500, layer=5, first_layer_std
 
 
 # ---- notebook 03 -----------------------------------------------------------------
+@judged
 def check_unit_variance_std(answer, n_inputs=784) -> bool:
     """Exercise 03: the weight std that gives Var(z) = 1 with ``n_inputs`` inputs of 1."""
     n_inputs = check_int("n_inputs", n_inputs, minimum=1)
@@ -160,6 +164,7 @@ def check_unit_variance_std(answer, n_inputs=784) -> bool:
     return _verdict(answer, expected, f"weight std for {n_inputs} inputs", mistakes)
 
 
+@judged
 def check_weighted_sum_std(answer, n_on=300, weight_std=1 / math.sqrt(600), bias_std=1.0) -> bool:
     """Exercise 03: std(z) = sqrt(n_on * weight_std^2 + bias_std^2)."""
     expected = _theory.weighted_sum_std(n_on, weight_std, bias_std)
@@ -175,6 +180,7 @@ def check_weighted_sum_std(answer, n_on=300, weight_std=1 / math.sqrt(600), bias
 
 
 # ---- notebook 04 -----------------------------------------------------------------
+@judged
 def check_glorot_uniform_limit(answer, fan_in=784, fan_out=30) -> bool:
     """Exercise 04: a = sqrt(6 / (fan_in + fan_out))."""
     fan_in = check_int("fan_in", fan_in, minimum=1)
@@ -191,6 +197,7 @@ def check_glorot_uniform_limit(answer, fan_in=784, fan_out=30) -> bool:
     return _verdict(answer, expected, f"Glorot uniform limit for a {fan_in}->{fan_out} layer", mistakes, LIMIT)
 
 # ---- notebook 05 -----------------------------------------------------------------
+@judged
 def check_he_std(answer, fan_in=256) -> bool:
     """Exercise 05: the He std sqrt(2 / fan_in) of a ReLU layer."""
     fan_in = check_int("fan_in", fan_in, minimum=1)
@@ -204,6 +211,7 @@ def check_he_std(answer, fan_in=256) -> bool:
     return _verdict(answer, expected, f"He std for fan_in = {fan_in}", mistakes)
 
 
+@judged
 def check_leaky_he_std(answer, fan_in=256, slope=0.2) -> bool:
     """Exercise 05: gain(leaky_relu, slope) / sqrt(fan_in)."""
     fan_in = check_int("fan_in", fan_in, minimum=1)
@@ -218,6 +226,7 @@ def check_leaky_he_std(answer, fan_in=256, slope=0.2) -> bool:
 
 
 # ---- notebook 06 -----------------------------------------------------------------
+@judged
 def check_decay_factor(answer, eta=0.1, lmbda=5.0, n_train=4000, batch_size=10) -> bool:
     """Exercise 06: the weight-decay factor of one mini-batch step, 1 - eta * lambda / n.
 

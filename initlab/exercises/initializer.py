@@ -14,7 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..checks import check_choice, check_int
+from .feedback import judged
+from ..checks import ArgumentError, ArgumentTypeError, check_choice, check_int
 
 __all__ = ["check_initializer", "EXPECTED"]
 
@@ -101,7 +102,7 @@ def _shapes(fan_in, fan_out):
     for (_, one), (_, other) in itertools.combinations(_RULES.items(), 2):
         gap = max(abs(math.log(one.variance(*shape) / other.variance(*shape))) for shape in shapes)
         if gap < 2 * VARIANCE_TOL:
-            raise ValueError(
+            raise ArgumentError(
                 f"with fan_in = {fan_in} and fan_out = {fan_out}, {one.name} and {other.name} differ by "
                 f"{math.expm1(gap):.1%} at most on the layers {shapes}; choose fan_in and fan_out further "
                 "apart (the default is 784 and 30)")
@@ -204,6 +205,7 @@ def _wrong_variance(layers, expected) -> str:
             + (" (on a square layer fan_in = fan_out, so it cannot tell them apart)" if square else "") + ".")
 
 
+@judged
 def check_initializer(init, expected="xavier_normal", fan_in=784, fan_out=30) -> bool:
     """Exercise 04: a hand-written initializer ``init(fan_in, fan_out, rng)`` against the rule ``expected``.
 
@@ -214,7 +216,7 @@ def check_initializer(init, expected="xavier_normal", fan_in=784, fan_out=30) ->
     largest close to a).  When it is another rule, or a known slip, the message says which.
     """
     if not callable(init):
-        raise TypeError(f"init must be a function init(fan_in, fan_out, rng), got {init!r}")
+        raise ArgumentTypeError(f"init must be a function init(fan_in, fan_out, rng), got {init!r}")
     expected = check_choice("expected", expected, EXPECTED)
     rule, distribution = EXPECTED[expected]
     fan_in = check_int("fan_in", fan_in, minimum=2)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .. import style as _style
-from ..checks import check_float, check_int
+from ..checks import ArgumentTypeError, check_float, check_int
 
 __all__ = ["Explorer", "in_range", "presenting"]
 
@@ -32,7 +32,7 @@ def presenting(present) -> bool:
     if present is None:
         return _style.is_presenting()
     if not isinstance(present, bool):
-        raise TypeError(f"present must be True, False or None, got {present!r}")
+        raise ArgumentTypeError(f"present must be True, False or None, got {present!r}")
     return present
 
 

@@ -16,7 +16,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import data as _data
 from .. import style as _style
-from ..checks import check_choice, check_int
+from ..checks import ArgumentTypeError, check_choice, check_int
 from ..experiments import SETUP, train_network
 from ..reference import MNIST_PUBLISHED
 from .base import Explorer, in_range
@@ -37,7 +37,7 @@ class TrainingExplorer(Explorer):
     def __init__(self, data=None, hidden=30, epochs=10, init="lecun_normal", scale=1.0, rng=0, present=None):
         self.data = _data.load_mnist() if data is None else data
         if not isinstance(self.data, _data.MnistData):
-            raise TypeError(f"data must be the result of initlab.data.load_mnist(), got {type(data).__name__}")
+            raise ArgumentTypeError(f"data must be the result of initlab.data.load_mnist(), got {type(data).__name__}")
         hidden = check_int("hidden", hidden, minimum=1, maximum=1000)
         epochs = in_range("epochs", epochs, 1, 30)
         init = check_choice("init", init, INITIALIZERS)
