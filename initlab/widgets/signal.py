@@ -100,7 +100,8 @@ def scaled_pass(x, weights, act, scale, grad_output, shown):
             h = act.function(z)
             stats[:, layer - 1] = layer_statistics(h, act)
             slopes.append(act.derivative(z))
-            kept_h.update({layer: h} if layer in shown else {})
+            if layer in shown:
+                kept_h[layer] = h
         g = grad_output if exploded_at is None else None
         for layer in range(len(weights), 0, -1) if g is not None else ():
             dz = g * slopes[layer - 1]
@@ -108,7 +109,8 @@ def scaled_pass(x, weights, act, scale, grad_output, shown):
                 grad_exploded_at = layer
                 break
             grad_std[layer - 1] = mean_std(dz)[1]
-            kept_dz.update({layer: dz} if layer in shown else {})
+            if layer in shown:
+                kept_dz[layer] = dz
             g = _matmul(dz, weights[layer - 1].T) * scale
     return stats, grad_std, kept_h, kept_dz, exploded_at, grad_exploded_at
 
