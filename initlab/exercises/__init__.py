@@ -11,7 +11,10 @@ raises a TypeError that says what to pass.
   helper against the value and the known mistakes;
 - ``predictions.py``: ``predict`` a result before a cell shows it, ``reveal`` it after;
 - ``initializer.py``: ``check_initializer``, a hand-written initializer drawn on
-  three layer shapes that tell every rule apart (notebook 04).
+  three layer shapes that tell every rule apart (notebook 04);
+- ``lessonNN.py``: the checks written for one lesson's exercises (``lesson03.py``:
+  the weighted sum run backwards, inputs other than 0/1, non-centred pixels;
+  ``lesson04.py``: Glorot's rule for a convolution).
 """
 
 from .answers import (
@@ -27,6 +30,8 @@ from .answers import (
 from .feedback import NotYet
 from .predictions import predict, reveal
 from .initializer import EXPECTED, check_initializer
+from .lesson03 import check_mixed_inputs_std, check_pixel_weight_std, check_weight_std_with_bias
+from .lesson04 import check_conv_glorot_std
 
 __all__ = [
     "check_identical_units",
@@ -38,6 +43,10 @@ __all__ = [
     "check_he_std",
     "check_leaky_he_std",
     "check_decay_factor",
+    "check_weight_std_with_bias",
+    "check_mixed_inputs_std",
+    "check_pixel_weight_std",
+    "check_conv_glorot_std",
     "EXPECTED",
     "NotYet",
     "predict",
