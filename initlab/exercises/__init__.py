@@ -11,7 +11,8 @@ raises a TypeError that says what to pass.
   helper against the value and the known mistakes;
 - ``predictions.py``: ``predict`` a result before a cell shows it, ``reveal`` it after;
 - ``initializer.py``: ``check_initializer``, a hand-written initializer drawn on
-  three layer shapes that tell every rule apart (notebook 04).
+  three layer shapes that tell every rule apart (notebook 04);
+- ``lessonNN.py``: the checks of lesson NN's exercises (``lesson01.py``, ``lesson02.py``).
 """
 
 from .answers import (
@@ -27,6 +28,8 @@ from .answers import (
 from .feedback import NotYet
 from .predictions import predict, reveal
 from .initializer import EXPECTED, check_initializer
+from .lesson01 import check_constant_start, check_first_moving_step, check_interchangeable_starts
+from .lesson02 import check_bias_fixed_point, check_chi_1, check_critical_width
 
 __all__ = [
     "check_identical_units",
@@ -39,6 +42,12 @@ __all__ = [
     "check_leaky_he_std",
     "check_decay_factor",
     "EXPECTED",
+    "check_constant_start",
+    "check_interchangeable_starts",
+    "check_first_moving_step",
+    "check_critical_width",
+    "check_chi_1",
+    "check_bias_fixed_point",
     "NotYet",
     "predict",
     "reveal",
