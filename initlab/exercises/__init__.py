@@ -12,9 +12,11 @@ raises a TypeError that says what to pass.
 - ``predictions.py``: ``predict`` a result before a cell shows it, ``reveal`` it after;
 - ``initializer.py``: ``check_initializer``, a hand-written initializer drawn on
   three layer shapes that tell every rule apart (notebook 04);
-- ``lessonNN.py``: the checks written for one lesson's exercises (``lesson03.py``:
-  the weighted sum run backwards, inputs other than 0/1, non-centred pixels;
-  ``lesson04.py``: Glorot's rule for a convolution).
+- ``lessonNN.py``: the checks written for one lesson's exercises (``lesson01.py``:
+  which starts keep units interchangeable; ``lesson02.py``: chi_1, the critical
+  width, the bias's fixed point; ``lesson03.py``: the weighted sum run backwards,
+  inputs other than 0/1, non-centred pixels; ``lesson04.py``: Glorot's rule for a
+  convolution).
 """
 
 from .answers import (
@@ -30,6 +32,8 @@ from .answers import (
 from .feedback import NotYet
 from .predictions import predict, reveal
 from .initializer import EXPECTED, check_initializer
+from .lesson01 import check_constant_start, check_first_moving_step, check_interchangeable_starts
+from .lesson02 import check_bias_fixed_point, check_chi_1, check_critical_width
 from .lesson03 import check_mixed_inputs_std, check_pixel_weight_std, check_weight_std_with_bias
 from .lesson04 import check_conv_glorot_std
 
@@ -48,6 +52,12 @@ __all__ = [
     "check_pixel_weight_std",
     "check_conv_glorot_std",
     "EXPECTED",
+    "check_constant_start",
+    "check_interchangeable_starts",
+    "check_first_moving_step",
+    "check_critical_width",
+    "check_chi_1",
+    "check_bias_fixed_point",
     "NotYet",
     "predict",
     "reveal",
