@@ -11,7 +11,8 @@ raises a TypeError that says what to pass.
   helper against the value and the known mistakes;
 - ``predictions.py``: ``predict`` a result before a cell shows it, ``reveal`` it after;
 - ``initializer.py``: ``check_initializer``, a hand-written initializer drawn on
-  three layer shapes that tell every rule apart (notebook 04).
+  three layer shapes that tell every rule apart (notebook 04);
+- ``lesson05.py``, ``lesson06.py``: the checks of notebook 05's and 06's exercises.
 """
 
 from .answers import (
@@ -27,6 +28,8 @@ from .answers import (
 from .feedback import NotYet
 from .predictions import predict, reveal
 from .initializer import EXPECTED, check_initializer
+from .lesson05 import check_conv_he_std, check_relu_lecun_verdict, check_silu_variance
+from .lesson06 import check_decay_epochs, check_pixel_weight_std
 
 __all__ = [
     "check_identical_units",
@@ -38,6 +41,11 @@ __all__ = [
     "check_he_std",
     "check_leaky_he_std",
     "check_decay_factor",
+    "check_silu_variance",
+    "check_conv_he_std",
+    "check_relu_lecun_verdict",
+    "check_decay_epochs",
+    "check_pixel_weight_std",
     "EXPECTED",
     "NotYet",
     "predict",
