@@ -16,7 +16,8 @@ raises a TypeError that says what to pass.
   which starts keep units interchangeable; ``lesson02.py``: chi_1, the critical
   width, the bias's fixed point; ``lesson03.py``: the weighted sum run backwards,
   inputs other than 0/1, non-centred pixels; ``lesson04.py``: Glorot's rule for a
-  convolution).
+  convolution; ``lesson05.py``: He for a convolution, SiLU, the explorer's verdict;
+  ``lesson06.py``: decay epochs, MNIST pixels with a bias).
 """
 
 from .answers import (
@@ -36,6 +37,8 @@ from .lesson01 import check_constant_start, check_first_moving_step, check_inter
 from .lesson02 import check_bias_fixed_point, check_chi_1, check_critical_width
 from .lesson03 import check_mixed_inputs_std, check_pixel_weight_std, check_weight_std_with_bias
 from .lesson04 import check_conv_glorot_std
+from .lesson05 import check_conv_he_std, check_relu_lecun_verdict, check_silu_variance
+from .lesson06 import check_decay_epochs, check_pixel_std_with_bias
 
 __all__ = [
     "check_identical_units",
@@ -51,6 +54,11 @@ __all__ = [
     "check_mixed_inputs_std",
     "check_pixel_weight_std",
     "check_conv_glorot_std",
+    "check_silu_variance",
+    "check_conv_he_std",
+    "check_relu_lecun_verdict",
+    "check_decay_epochs",
+    "check_pixel_std_with_bias",
     "EXPECTED",
     "check_constant_start",
     "check_interchangeable_starts",
