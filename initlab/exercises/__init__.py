@@ -11,7 +11,13 @@ raises a TypeError that says what to pass.
   helper against the value and the known mistakes;
 - ``predictions.py``: ``predict`` a result before a cell shows it, ``reveal`` it after;
 - ``initializer.py``: ``check_initializer``, a hand-written initializer drawn on
-  three layer shapes that tell every rule apart (notebook 04).
+  three layer shapes that tell every rule apart (notebook 04);
+- ``lessonNN.py``: the checks written for one lesson's exercises (``lesson01.py``:
+  which starts keep units interchangeable; ``lesson02.py``: chi_1, the critical
+  width, the bias's fixed point; ``lesson03.py``: the weighted sum run backwards,
+  inputs other than 0/1, non-centred pixels; ``lesson04.py``: Glorot's rule for a
+  convolution; ``lesson05.py``: He for a convolution, SiLU, the explorer's verdict;
+  ``lesson06.py``: decay epochs, MNIST pixels with a bias).
 """
 
 from .answers import (
@@ -27,6 +33,12 @@ from .answers import (
 from .feedback import NotYet
 from .predictions import predict, reveal
 from .initializer import EXPECTED, check_initializer
+from .lesson01 import check_constant_start, check_first_moving_step, check_interchangeable_starts
+from .lesson02 import check_bias_fixed_point, check_chi_1, check_critical_width
+from .lesson03 import check_mixed_inputs_std, check_pixel_weight_std, check_weight_std_with_bias
+from .lesson04 import check_conv_glorot_std
+from .lesson05 import check_conv_he_std, check_relu_lecun_verdict, check_silu_variance
+from .lesson06 import check_decay_epochs, check_pixel_std_with_bias
 
 __all__ = [
     "check_identical_units",
@@ -38,7 +50,22 @@ __all__ = [
     "check_he_std",
     "check_leaky_he_std",
     "check_decay_factor",
+    "check_weight_std_with_bias",
+    "check_mixed_inputs_std",
+    "check_pixel_weight_std",
+    "check_conv_glorot_std",
+    "check_silu_variance",
+    "check_conv_he_std",
+    "check_relu_lecun_verdict",
+    "check_decay_epochs",
+    "check_pixel_std_with_bias",
     "EXPECTED",
+    "check_constant_start",
+    "check_interchangeable_starts",
+    "check_first_moving_step",
+    "check_critical_width",
+    "check_chi_1",
+    "check_bias_fixed_point",
     "NotYet",
     "predict",
     "reveal",

@@ -1,0 +1,92 @@
+"""The student edition: built with one command, no worked solution in it, runs top to bottom with the stubs."""
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import student_edition  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = [p for p in NOTEBOOKS if not p.name.startswith("00_")]  # 00 checks the installation: no exercises
+
+
+def load(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def code(cell):
+    return "".join(cell["source"]) if cell["cell_type"] == "code" else ""
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory):
+    target = tmp_path_factory.mktemp("student")
+    written = student_edition.build(target_dir=target)
+    assert [p.name for p in written] == [p.name for p in NOTEBOOKS]
+    return target
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_each_lesson_asks_for_three_predictions_and_three_exercises_one_a_transfer(lesson):
+    cells = load(lesson)["cells"]
+    predictions = sum(code(c).count("exercises.predict(") for c in cells)
+    solutions = [c for c in cells if student_edition.is_solution(c)]
+    transfers = [c for c in solutions if "transfer" in c["metadata"].get("tags", [])]
+    assert predictions >= 3 and len(solutions) >= 3 and len(transfers) >= 1, (predictions, len(solutions), len(transfers))
+    assert "initlab.lesson.start()" in code(next(c for c in cells if c["cell_type"] == "code"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_notebook_is_the_instructor_one_with_stubs_for_solutions(edition, notebook):
+    instructor, student = load(notebook), load(edition / notebook.name)
+    assert "widgets" not in student["metadata"]
+    assert len(student["cells"]) == len(instructor["cells"])
+    for theirs, ours in zip(instructor["cells"], student["cells"]):
+        expected = student_edition.stub(code(theirs)) if student_edition.is_solution(theirs) else "".join(theirs["source"])
+        assert "".join(ours["source"]) == expected
+        if ours["cell_type"] == "code":
+            assert ours["outputs"] == [] and ours["execution_count"] is None
+    # so filling each stub with its worked solution gives back the instructor notebook, whose
+    # checks all pass under strict nbval (the notebooks' own test)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_solution_text_survives(edition, notebook):
+    cells = load(notebook)["cells"]
+    elsewhere = "\n".join("".join(c["source"]) for c in cells if not student_edition.is_solution(c))
+    student_text = (edition / notebook.name).read_text(encoding="utf-8")
+    for cell in filter(student_edition.is_solution, cells):
+        for line in code(cell).splitlines():
+            line = line.strip()
+            if len(line) >= 12 and line not in elsewhere and not line.endswith("= ..."):
+                assert json.dumps(line)[1:-1] not in student_text, f"{notebook.name}: solution line {line!r} survives"
+
+
+def test_stub_names_what_to_produce():
+    assert student_edition.stub("# worked solution\nmy_answer = 0.2133 * 0.224 ** 4") == "my_answer = ...  # your answer"
+    assert student_edition.stub("w, b = 1, 2\nprint(w)") == "w = ...  # your answer\nb = ...  # your answer"
+    assert student_edition.stub("def my_init(fan_in, fan_out, rng):\n    return 0") == \
+        "my_init = ...  # your function my_init(fan_in, fan_out, rng)"
+
+
+def test_every_student_notebook_runs_to_the_end_and_says_what_is_not_answered(edition, tmp_path):
+    def execute(path):
+        return subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                               "--output-dir", str(tmp_path), str(path)], capture_output=True, text=True, timeout=600)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(execute, [edition / p.name for p in NOTEBOOKS]))
+    for path, result in zip(NOTEBOOKS, results):
+        assert result.returncode == 0, f"{path.name} stopped:\n{result.stderr[-2000:]}"
+        executed = load(tmp_path / path.name)
+        outputs = [o for c in executed["cells"] for o in c.get("outputs", [])]
+        assert not [o for o in outputs if o["output_type"] == "error"]
+        said = "".join("".join(o.get("text", "")) for o in outputs if o["output_type"] == "stream")
+        if path in LESSONS:
+            assert said.count("Not answered yet") >= 3, path.name
