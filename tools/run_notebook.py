@@ -1,0 +1,34 @@
+"""Run notebooks top to bottom in a fresh kernel and save them as strict nbval expects them.
+
+    .venv/bin/python tools/run_notebook.py notebooks/02_gaussian_collapse_and_saturation.ipynb [...]
+
+Each notebook is executed in its own folder (as in JupyterLab), without timing
+metadata and without widget state (static views then show each explorer's PNG;
+tests/test_notebooks.py checks it), and written back in place.  Several
+notebooks run two at a time.
+"""
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ExecutePreprocessor
+
+
+def run(path) -> str:
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata.pop("widgets", None)  # stale state from an earlier save
+    ExecutePreprocessor(timeout=600, record_timing=False, store_widget_state=False).preprocess(
+        notebook, {"metadata": {"path": str(path.parent)}})
+    nbformat.write(notebook, path)
+    return f"ran {path}"
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for line in pool.map(run, sys.argv[1:]):
+            print(line, flush=True)
