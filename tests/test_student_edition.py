@@ -75,7 +75,24 @@ def test_stub_names_what_to_produce():
         "my_init = ...  # your function my_init(fan_in, fan_out, rng)"
 
 
+def experiment(path):
+    """A student's experiment: the first setting of the lesson's settings cell made 20% smaller."""
+    notebook = load(path)
+    cell = [c for c in notebook["cells"] if c["cell_type"] == "code"][1]
+    first, *rest = "".join(cell["source"]).split("\n")
+    names, values = first.split("#")[0].split("=")
+    values = [v.strip() for v in values.split(",")]
+    values[0] = str(int(int(values[0].replace("_", "")) * 0.8))
+    cell["source"] = "\n".join([f"{names.strip()} = {', '.join(values)}   # a student's experiment"] + rest)
+    Path(path).write_text(json.dumps(notebook), encoding="utf-8")
+    return cell["source"].split("#")[0]
+
+
 def test_every_student_notebook_runs_to_the_end_and_says_what_is_not_answered(edition, tmp_path):
+    # each lesson also runs with a changed setting, as a student experimenting would:
+    # its facts then become notes, and the notebook still reaches the end
+    changed = {p.name: experiment(edition / p.name) for p in LESSONS}
+
     def execute(path):
         return subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
                                "--output-dir", str(tmp_path), str(path)], capture_output=True, text=True, timeout=600)
@@ -90,3 +107,5 @@ def test_every_student_notebook_runs_to_the_end_and_says_what_is_not_answered(ed
         said = "".join("".join(o.get("text", "")) for o in outputs if o["output_type"] == "stream")
         if path in LESSONS:
             assert said.count("Not answered yet") >= 3, path.name
+            settings = "".join([c for c in executed["cells"] if c["cell_type"] == "code"][1]["source"])
+            assert settings.startswith(changed[path.name]), (path.name, settings[:60])
