@@ -129,12 +129,16 @@ class FirstSteps:
         ratios = ratios[np.isfinite(ratios)]
         return float(np.median(ratios)) if ratios.size else math.nan
 
+    def step_ratios(self) -> np.ndarray:
+        """Each step's median ratio over the matrices that count (NaN for a step without any)."""
+        return np.array([np.median(row[np.isfinite(row)]) if np.isfinite(row).any() else math.nan
+                         for row in self._hidden_ratios()])
+
     @property
     def peak_ratio(self) -> float:
         """The largest, over the first steps, of the step's median ratio over the matrices that count."""
-        ratios = self._hidden_ratios()
-        medians = [np.median(row[np.isfinite(row)]) for row in ratios if np.isfinite(row).any()]
-        return float(max(medians)) if medians else math.nan
+        medians = self.step_ratios()
+        return float(np.nanmax(medians)) if np.isfinite(medians).any() else math.nan
 
     @property
     def fastest_ratio(self) -> float:
@@ -166,12 +170,11 @@ class FirstSteps:
 
     def __str__(self) -> str:
         dead = ", ".join(f"{d:.0%}" for d in self.dead_fraction) or "no hidden layer"
-        per_step = ", ".join("-" if not np.isfinite(row).any() else f"{np.median(row[np.isfinite(row)]):.2g}"
-                             for row in self.update_ratio)
+        per_step = ", ".join(f"{r:.2g}" if np.isfinite(r) else "-" for r in self.step_ratios())
         lines = [f"initial loss {self.initial_loss:.3f} (uninformed: {self.uninformed_formula} = {self.uninformed:.3f})",
                  f"dead ReLUs at step 0, per hidden layer: {dead}",
-                 f"update/weight ratio, median over the weight matrices, steps 1-{len(self.update_ratio)}: {per_step}; "
-                 f"typical {self.typical_ratio:.2g}, largest step {self.peak_ratio:.2g}"]
+                 f"update/weight ratio, median over the layers below the output (not started at 0), steps "
+                 f"1-{len(self.update_ratio)}: {per_step}"]
         problems = self.problems()
         lines.append("verdict: " + ("; ".join(problems) if problems else "a healthy start"))
         return "\n".join(lines)

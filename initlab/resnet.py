@@ -33,6 +33,7 @@ import numpy as np
 from . import initializers as _initializers
 from .checks import ArgumentError, as_generator, check_choice, check_float, check_int
 from .layers import ResidualBlock
+from .mlp import MLP
 
 __all__ = ["ResidualMLP", "StreamStatistics", "TrainingRun", "START_NAMES", "start_settings", "softmax_cross_entropy",
            "gradient_check"]
@@ -227,19 +228,13 @@ class ResidualMLP:
         return run
 
     # ------------------------------------------------------------------- checks
-    def _check_inputs(self, x, name="x"):
-        x = np.asarray(x, dtype=np.float64)
-        if x.ndim != 2 or x.shape[1] != self.w_in.shape[0]:
-            raise ArgumentError(f"{name} must have shape (n_samples, {self.w_in.shape[0]}), got {x.shape}")
-        return x
+    @property
+    def sizes(self) -> list:
+        """[inputs, stream width, classes]: what the argument checks shared with ``mlp.MLP`` read."""
+        return [self.w_in.shape[0], self.width, self.n_classes]
 
-    def _check_labels(self, labels, n, name="labels"):
-        labels = np.asarray(labels)
-        if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
-            raise ArgumentError(f"{name} must be {n} integer class labels, got dtype {labels.dtype} and shape {labels.shape}")
-        if n and (labels.min() < 0 or labels.max() >= self.n_classes):
-            raise ArgumentError(f"{name} must lie in 0..{self.n_classes - 1}, got {labels.min()}..{labels.max()}")
-        return labels
+    _check_inputs = MLP._check_inputs
+    _check_labels = MLP._check_labels
 
     def __repr__(self) -> str:
         norm = self.blocks[0].norm
