@@ -42,8 +42,11 @@ EPS = 1e-5
 
 
 class Normalization:
-    """LayerNorm (``kind="layer"``) or BatchNorm (``kind="batch"``) of ``width`` features, gamma = 1, beta = 0.
+    """y = gamma (z - mean(z)) / sqrt(var(z) + eps) + beta, over each sample's features or each feature's samples.
 
+    ``kind="layer"`` is LayerNorm (PyTorch ``nn.LayerNorm``, Keras
+    ``LayerNormalization``), ``kind="batch"`` BatchNorm (``nn.BatchNorm1d``,
+    ``BatchNormalization``) of ``width`` features, starting at gamma = 1, beta = 0.
     BatchNorm here always uses the mean and variance of the batch it is given (as
     in training); it keeps no running averages.
     """
@@ -80,6 +83,10 @@ class Normalization:
 
 class ResidualBlock:
     """x' = x + alpha * F(x), F(x) = relu(norm(relu(x) @ W1 (+ b1))) @ W2 + b2.
+
+    PyTorch has no single layer for it; torchvision's ResNets start the last
+    BatchNorm of each branch at gamma = 0 with ``zero_init_residual=True``, the
+    same identity start as ``last_layer_scale=0`` here.
 
     Parameters
     ----------
