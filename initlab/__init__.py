@@ -22,10 +22,15 @@ experiments -- networks that run
 - ``initlab.mnist``         MNIST's files: the shipped sample, download, checks, parsing
 - ``initlab.data``          the course's data sets (``load_mnist``, ``two_moons``, ...)
 - ``initlab.experiments``   notebook 06's experiment: old and new start on MNIST
+- ``initlab.layers``        a normalization layer and a residual block, forward and backward
+- ``initlab.resnet``        a residual MLP with a softmax head and lesson 09's starts
+- ``initlab.lsuv``          LSUV: orthonormal start, then unit output variance layer by layer
+- ``initlab.first_steps``   the step-0 checks (``initlab.diagnostics``): initial loss, dead ReLUs, update ratios
 
 presentation -- what a student sees
 - ``initlab.style``         colours, font sizes, presentation mode (``initlab.present()``)
 - ``initlab.plots``         the course's figures
+- ``initlab.curves``        lesson 09's figures: values per block, loss per step
 - ``initlab.widgets``       slider explorers, one module each
 - ``initlab.exercises``     exercise checks that name the likely mistake; predict and reveal
 - ``initlab.lesson``        facts that tell a student's experiment from a broken course; hints
@@ -36,8 +41,9 @@ first use (``initlab.plots``), keeping ``import initlab`` fast.
 
 from importlib import import_module
 
-from . import (activations, checks, data, diagnosis, distributions, experiments, initializers, mlp, mnist,
-               propagation, reference, theory)
+from . import (activations, checks, data, diagnosis, distributions, experiments, first_steps, initializers, layers,
+               lsuv, mlp, mnist, propagation, reference, resnet, theory)
+from .first_steps import diagnostics
 from .propagation import propagate
 
 __version__ = "0.2.0"
@@ -55,16 +61,22 @@ __all__ = [
     "mnist",
     "data",
     "experiments",
+    "layers",
+    "resnet",
+    "lsuv",
+    "first_steps",
     "style",
     "plots",
+    "curves",
     "widgets",
     "exercises",
     "lesson",
     "propagate",
+    "diagnostics",
     "present",
 ]
 
-_LAZY_MODULES = ("style", "plots", "widgets", "exercises", "lesson")
+_LAZY_MODULES = ("style", "plots", "curves", "widgets", "exercises", "lesson")
 
 
 def __getattr__(name):

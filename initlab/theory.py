@@ -45,6 +45,7 @@ __all__ = [
     "glorot_uniform_limit",
     "uniform_variance",
     "relu_second_moment",
+    "residual_growth",
     "sigmoid_saturation_threshold",
     "sigmoid_saturated_fraction",
     "gaussian_expectation",
@@ -148,6 +149,20 @@ def sigmoid_saturated_fraction(z_std, level=0.99) -> float:
 def relu_second_moment(variance) -> float:
     """E[relu(z)^2] = Var(z) / 2 for z ~ N(0, Var(z)): ReLU keeps half the power."""
     return check_float("variance", variance, minimum=0.0) / 2.0
+
+
+def residual_growth(blocks, branch_scale=1.0, branch_gain=1.0) -> np.ndarray:
+    """E[x_l^2] / E[x_0^2] = (1 + alpha^2 v)^l for l = 0 .. blocks in a residual stream x_{l+1} = x_l + alpha F(x_l).
+
+    ``branch_gain`` v is E[F(x)^2] / E[x^2] of one branch at the start (1 for a
+    He-initialized pre-activation branch: each weight layer follows a ReLU and
+    keeps the power); a fresh branch is uncorrelated with the stream, so the
+    powers add.  The same factor applies to the gradient's mean square going back.
+    """
+    blocks = check_int("blocks", blocks, minimum=0)
+    alpha = check_float("branch_scale", branch_scale)
+    v = check_float("branch_gain", branch_gain, minimum=0.0)
+    return (1.0 + alpha**2 * v) ** np.arange(blocks + 1, dtype=np.float64)
 
 
 # ----------------------------------------------------------------------------

@@ -11,8 +11,9 @@ import initlab
 PACKAGE = pathlib.Path(initlab.__file__).parent
 LAYERS = {
     "core": {"checks", "activations", "distributions", "initializers", "theory", "reference"},
-    "experiments": {"propagation", "diagnosis", "mlp", "mnist", "data", "experiments"},
-    "presentation": {"style", "plots", "widgets", "exercises", "lesson"},
+    "experiments": {"propagation", "diagnosis", "mlp", "mnist", "data", "experiments", "layers", "resnet", "lsuv",
+                    "first_steps"},
+    "presentation": {"style", "plots", "curves", "widgets", "exercises", "lesson"},
 }
 RANK = {name: rank for rank, layer in enumerate(LAYERS.values()) for name in layer}
 # initlab/datasets/ holds data and the script that made it, not a module of the package

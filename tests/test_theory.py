@@ -94,3 +94,16 @@ def test_gaussian_expectation_rejects_bad_input():
     with pytest.raises(TypeError, match=r"function must be callable"):
         theory.gaussian_expectation("tanh", 1.0)
     assert theory.gaussian_expectation(lambda z: np.tanh(z) ** 2, np.inf) == pytest.approx(1.0)
+
+
+def test_residual_growth_is_one_plus_alpha_squared_v_per_block():
+    growth = theory.residual_growth(50, branch_scale=1 / math.sqrt(50))
+    assert growth[0] == 1.0 and len(growth) == 51
+    assert growth[-1] == pytest.approx(1.02**50, rel=1e-12) and growth[-1] < math.e
+    assert theory.residual_growth(1000, 1 / math.sqrt(1000))[-1] == pytest.approx(math.e, rel=1e-3)
+    np.testing.assert_allclose(theory.residual_growth(10, 1.0, branch_gain=1.0), 2.0 ** np.arange(11))
+    np.testing.assert_allclose(theory.residual_growth(5, 0.0), 1.0)
+    with pytest.raises(ValueError, match="branch_gain must be >= 0.0"):
+        theory.residual_growth(5, 1.0, branch_gain=-1.0)
+    with pytest.raises(TypeError, match="blocks must be an integer"):
+        theory.residual_growth(5.0)

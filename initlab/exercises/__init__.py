@@ -10,6 +10,7 @@ raises a TypeError that says what to pass.
 - ``answers.py``: the answers that are numbers (notebooks 01-06), judged by one
   helper against the value and the known mistakes;
 - ``predictions.py``: ``predict`` a result before a cell shows it, ``reveal`` it after;
+- ``lesson09.py``: residual growth, initial loss, effective learning rate, LSUV, GPT-2 (notebook 09);
 - ``initializer.py``: ``check_initializer``, a hand-written initializer drawn on
   three layer shapes that tell every rule apart (notebook 04);
 - ``lessonNN.py``: the checks written for one lesson's exercises (``lesson01.py``:
@@ -29,6 +30,13 @@ from .answers import (
     check_leaky_he_std,
     check_unit_variance_std,
     check_weighted_sum_std,
+)
+from .lesson09 import (
+    check_gpt2_std,
+    check_initial_loss,
+    check_learning_rate_factor,
+    check_lsuv_factor,
+    check_stream_growth,
 )
 from .feedback import NotYet
 from .predictions import predict, reveal
@@ -59,6 +67,11 @@ __all__ = [
     "check_relu_lecun_verdict",
     "check_decay_epochs",
     "check_pixel_std_with_bias",
+    "check_stream_growth",
+    "check_initial_loss",
+    "check_learning_rate_factor",
+    "check_lsuv_factor",
+    "check_gpt2_std",
     "EXPECTED",
     "check_constant_start",
     "check_interchangeable_starts",
