@@ -10,8 +10,8 @@ import initlab
 
 PACKAGE = pathlib.Path(initlab.__file__).parent
 LAYERS = {
-    "core": {"checks", "activations", "distributions", "initializers", "theory", "reference"},
-    "experiments": {"propagation", "diagnosis", "mlp", "mnist", "data", "experiments"},
+    "core": {"checks", "activations", "distributions", "initializers", "theory", "reference", "isometry"},
+    "experiments": {"propagation", "diagnosis", "mlp", "mnist", "data", "experiments", "jacobian", "deep_linear"},
     "presentation": {"style", "plots", "widgets", "exercises", "lesson"},
 }
 RANK = {name: rank for rank, layer in enumerate(LAYERS.values()) for name in layer}
