@@ -133,3 +133,11 @@ def test_haar_density_integrates_to_one_with_variance_one_over_n(n):
     assert np.trapezoid(density * u * u, u) == pytest.approx(1 / n, rel=1e-6)
     cumulative = np.concatenate([[0], np.cumsum(0.5 * (density[1:] + density[:-1]) * np.diff(u))])
     np.testing.assert_allclose(isometry.haar_entry_cdf(u, n), cumulative, atol=3e-6)
+
+
+def test_haar_gap_is_the_kolmogorov_smirnov_distance():
+    quantiles = (np.arange(1, 1001) - 0.5) / 1000 * 2 - 1          # ideal uniform sample on [-1, 1]
+    assert isometry.haar_gap(quantiles, 3) == pytest.approx(0.5 / 1000, rel=1e-4)
+    assert isometry.haar_gap(quantiles / 2, 3) == pytest.approx(0.25, abs=1e-3)  # squeezed into [-1/2, 1/2]
+    with pytest.raises(ValueError, match="samples must hold at least one value"):
+        isometry.haar_gap([], 3)

@@ -11,7 +11,9 @@ raises a TypeError that says what to pass.
   helper against the value and the known mistakes;
 - ``predictions.py``: ``predict`` a result before a cell shows it, ``reveal`` it after;
 - ``initializer.py``: ``check_initializer``, a hand-written initializer drawn on
-  three layer shapes that tell every rule apart (notebook 04).
+  three layer shapes that tell every rule apart (notebook 04);
+- ``lesson08.py``: the Jacobian's mean and spread, a hand-written orthogonal
+  initializer (notebook 08).
 """
 
 from .answers import (
@@ -27,6 +29,7 @@ from .answers import (
 from .feedback import NotYet
 from .predictions import predict, reveal
 from .initializer import EXPECTED, check_initializer
+from .lesson08 import check_leaky_spread, check_orthogonal, check_tanh_mean_square
 
 __all__ = [
     "check_identical_units",
@@ -38,6 +41,9 @@ __all__ = [
     "check_he_std",
     "check_leaky_he_std",
     "check_decay_factor",
+    "check_tanh_mean_square",
+    "check_leaky_spread",
+    "check_orthogonal",
     "EXPECTED",
     "NotYet",
     "predict",
