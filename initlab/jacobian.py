@@ -29,8 +29,9 @@ from . import theory as _theory
 from .checks import ArgumentError, as_generator, check_array, check_choice, check_float, check_int
 from .propagation import MAX_WORK
 
-__all__ = ["WEIGHTS", "forward", "jacobians_by_layer", "jacobian", "finite_difference_jacobian", "tolerance", "condition_number",
-           "fixed_point_input_variance", "unit_network", "JacobianSpectra", "jacobian_spectra"]
+__all__ = ["WEIGHTS", "forward", "jacobians_by_layer", "jacobian", "finite_difference_jacobian", "tolerance",
+           "condition_number", "fixed_point_input_variance", "FADED_INPUT_VARIANCE", "unit_network", "JacobianSpectra",
+           "jacobian_spectra", "spectra_of"]
 
 #: The two weight families of the lesson at unit scale; a network uses sigma_w times
 #: these: Var(W) = sigma_w^2 / fan_in (Gaussian) or W = sigma_w Q, Q orthogonal.
@@ -95,7 +96,9 @@ def finite_difference_jacobian(x, weights, activation="tanh", biases=None, step=
     x = _checked(x, weights, biases)
     step = check_float("step", step, strictly_positive=True)
     shifts = step * np.eye(x.shape[0])
-    return (forward(x + shifts, weights, activation, biases) - forward(x - shifts, weights, activation, biases)) / (2 * step)
+    up = forward(x + shifts, weights, activation, biases)
+    down = forward(x - shifts, weights, activation, biases)
+    return (up - down) / (2 * step)
 
 
 def tolerance(singular_values, shape) -> float:
@@ -111,13 +114,22 @@ def condition_number(singular_values, shape) -> float:
     return float(np.max(singular_values)) / smallest
 
 
-def fixed_point_input_variance(sigma_w, sigma_b, activation) -> float:
-    """Var(x) that puts layer 1 at the fixed point: sigma_w^2 Var(x) + sigma_b^2 = q*.
+#: The input variance used when the length map's fixed point is q* = 0 (tanh with
+#: sigma_w <= 1 and no bias): small enough that every unit works in its linear part.
+FADED_INPUT_VARIANCE = 1e-8
 
-    1 when the length map has no positive, finite fixed point (it fades to 0 or grows).
+
+def fixed_point_input_variance(sigma_w, sigma_b, activation) -> float:
+    """Var(x) that puts layer 1 at the fixed point q*: sigma_w^2 Var(x) + sigma_b^2 = q*.
+
+    When q* = 0 (the signal fades away), ``FADED_INPUT_VARIANCE``; when q* is
+    infinite (ReLU with sigma_w^2 > 2, linear with sigma_w > 1: networks whose
+    Jacobian does not depend on the input's scale), 1.
     """
     q_star = _theory.fixed_point(sigma_w, sigma_b, activation)
-    if not 0.0 < q_star < math.inf or sigma_w == 0.0:
+    if q_star == 0.0:
+        return FADED_INPUT_VARIANCE
+    if q_star == math.inf:
         return 1.0
     return max(q_star - sigma_b**2, 0.0) / sigma_w**2
 
@@ -234,11 +246,22 @@ def jacobian_spectra(init="orthogonal", activation="tanh", depths=(10,), width=3
     if 2.0 * depth * width**3 > MAX_WORK:
         raise ArgumentError(f"depth {depth} x width {width} needs {2.0 * depth * width ** 3:.2g} multiply-adds; "
                             f"jacobian_spectra allows at most {MAX_WORK:.0e} (reduce the depth or the width)")
-    x, weights, biases = unit_network(init, width, depth, rng=rng)
-    x = np.sqrt(input_variance) * x
-    weights = [sigma_w * w for w in weights]
-    biases = [sigma_b * b for b in biases] if sigma_b > 0 else None
+    return spectra_of(unit_network(init, width, depth, rng=rng), init, act, depths, sigma_w, sigma_b, input_variance)
 
+
+def spectra_of(unit, init, activation, depths, sigma_w, sigma_b, input_variance) -> JacobianSpectra:
+    """The work of ``jacobian_spectra`` on a network already drawn at unit scale (the explorer keeps one).
+
+    ``unit`` is (x, weights, biases) as ``unit_network`` returns them, with at
+    least max(depths) layers; the network used is sqrt(input_variance) x,
+    sigma_w W_l and sigma_b b_l.  Arguments are trusted (``jacobian_spectra`` checks them).
+    """
+    act = _activations.get(activation)
+    depth = depths[-1]
+    x = np.sqrt(input_variance) * unit[0]
+    weights = [sigma_w * w for w in unit[1][:depth]]
+    biases = [sigma_b * b for b in unit[2][:depth]] if sigma_b > 0 else None
+    width = x.shape[0]
     singular_values, mean_square, active = {}, np.empty(depth), np.empty(depth, dtype=int)
     with np.errstate(over="raise", invalid="raise"):
         for layer, product in enumerate(jacobians_by_layer(x, weights, act, biases), start=1):
@@ -248,6 +271,5 @@ def jacobian_spectra(init="orthogonal", activation="tanh", depths=(10,), width=3
                 singular_values[layer] = np.linalg.svd(product, compute_uv=False)
     q = _theory.mean_field(depth, sigma_w, sigma_b, act, input_second_moment=float(np.mean(x * x))).q
     predicted_mean_square, predicted_relative_variance = _isometry.jacobian_moments(q, sigma_w, act, init)
-    return JacobianSpectra(init, act.name, width, sigma_w, sigma_b, input_variance, depths, singular_values,
+    return JacobianSpectra(init, act.name, width, sigma_w, sigma_b, input_variance, tuple(depths), singular_values,
                            mean_square, active, q, predicted_mean_square, predicted_relative_variance)
-

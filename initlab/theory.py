@@ -303,24 +303,43 @@ def fixed_point(sigma_w, sigma_b=0.0, activation="tanh", q0=1.0) -> float:
     gap = _length_map_gap(q0, sigma_w, sigma_b, act)
     if abs(gap) <= 1e-9 * q0:
         return q0
-    # bracket the first sign change of the gap in the direction the map moves, then bisect
-    grid = np.geomspace(q0, 1e8, 400) if gap > 0 else np.concatenate([np.geomspace(q0, 1e-12, 400), [0.0]])
-    gaps = _length_map_gap(grid, sigma_w, sigma_b, act)
-    crossed = np.nonzero(np.sign(gaps) != np.sign(gap))[0]
-    if crossed.size == 0:
-        return math.inf if gap > 0 else 0.0
-    low, high = sorted((grid[crossed[0] - 1], grid[crossed[0]]))
-    if high == 0.0 or _length_map_gap(low, sigma_w, sigma_b, act) == 0.0:
-        return float(low)
+    # bracket the first sign change of the gap, a decade at a time in the direction the map moves
+    step = 10.0 if gap > 0 else 0.1
+    previous, q = q0, q0 * step
+    while 1e-12 <= q <= 1e8:
+        if np.sign(_length_map_gap(q, sigma_w, sigma_b, act)) != np.sign(gap):
+            return _root(lambda v: float(_length_map_gap(v, sigma_w, sigma_b, act)), *sorted((previous, q)))
+        previous, q = q, q * step
+    if gap > 0:
+        return math.inf
+    # between 1e-12 and 0: a root there (tiny sigma_b) or none (the signal fades to 0)
+    if _length_map_gap(0.0, sigma_w, sigma_b, act) > 0:
+        return _root(lambda v: float(_length_map_gap(v, sigma_w, sigma_b, act)), 0.0, previous)
+    return 0.0
+
+
+def _root(function, low, high) -> float:
+    """A root of ``function`` between ``low`` and ``high`` (where it changes sign): the Illinois method.
+
+    Regula falsi that halves the weight of an end kept twice in a row: it needs
+    about ten evaluations where bisection needs forty.
+    """
+    f_low, f_high = function(low), function(high)
+    if f_low == 0.0 or f_high == 0.0:
+        return float(low if f_low == 0.0 else high)
+    kept = 0
     for _ in range(200):
-        middle = 0.5 * (low + high)
-        if middle in (low, high):
+        middle = (low * f_high - high * f_low) / (f_high - f_low)
+        f_middle = function(middle)
+        if f_middle == 0.0 or high - low <= 1e-13 * high:
             break
-        if np.sign(_length_map_gap(middle, sigma_w, sigma_b, act)) == np.sign(_length_map_gap(low, sigma_w, sigma_b, act)):
-            low = middle
+        if (f_middle > 0) == (f_high > 0):
+            high, f_high = middle, f_middle
+            f_low, kept = (f_low / 2, kept) if kept == -1 else (f_low, -1)
         else:
-            high = middle
-    return float(0.5 * (low + high))
+            low, f_low = middle, f_middle
+            f_high, kept = (f_high / 2, kept) if kept == 1 else (f_high, 1)
+    return float(middle)
 
 
 def chi_1(sigma_w, q, activation="tanh"):

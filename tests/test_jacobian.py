@@ -99,7 +99,12 @@ def test_default_input_sits_at_the_fixed_point():
                                         rng=0)
     np.testing.assert_allclose(spectra.q, 0.25, rtol=0.05)
     assert spectra.input_variance == pytest.approx((0.25 - sigma_b**2) / sigma_w**2, rel=1e-6)
-    assert jacobian.fixed_point_input_variance(0.8, 0.0, "tanh") == 1.0  # no positive fixed point: N(0, 1) input
+    # q* = 0: a tiny input, where tanh is linear and J = sigma_w^L times a product of orthogonal matrices
+    assert jacobian.fixed_point_input_variance(0.8, 0.0, "tanh") == jacobian.FADED_INPUT_VARIANCE
+    faded = jacobian.jacobian_spectra("orthogonal", "tanh", depths=10, width=50, sigma_w=0.8, rng=0)
+    np.testing.assert_allclose(faded.singular_values[10], 0.8**10, rtol=1e-6)
+    assert faded.mean_square(10) == pytest.approx(theory.chi_1(0.8, 0.0) ** 10, rel=1e-6)
+    assert jacobian.fixed_point_input_variance(1.5, 0.0, "relu") == 1.0  # q* infinite: J does not depend on the scale
 
 
 def test_a_deeper_network_keeps_the_earlier_layers():
