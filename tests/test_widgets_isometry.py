@@ -35,6 +35,7 @@ def test_sigma_slider_moves_towards_criticality_and_redraws(explorer):
 
 
 def test_gaussian_weights_spread_the_spectrum_beyond_float64(explorer):
+    orthogonal = explorer._networks[("orthogonal", 200)]
     try:
         explorer.init.value = "gaussian"
         assert math.isinf(explorer.condition)
@@ -43,6 +44,7 @@ def test_gaussian_weights_spread_the_spectrum_beyond_float64(explorer):
         assert explorer.note.get_text().endswith("of the directions are 0 to float64")
     finally:
         explorer.init.value = "orthogonal"
+    assert explorer._networks[("orthogonal", 200)] is orthogonal  # switching back draws nothing
 
 
 def test_relu_switches_off_about_half_the_directions(explorer):
@@ -68,13 +70,14 @@ def test_linear_orthogonal_network_is_exactly_isometric():
 
 def test_depth_slider_extends_the_network_and_keeps_earlier_layers(explorer):
     first = explorer.spectra.mean_square_by_layer.copy()
-    layer_one = explorer._network["weights"][0]
+    network = explorer._networks[("orthogonal", 200)]
+    layer_one = network["weights"][0]
     try:
         explorer.depth.value = 40
-        assert len(explorer._network["weights"]) == 40 and explorer._network["weights"][0] is layer_one
+        assert len(network["weights"]) == 40 and network["weights"][0] is layer_one
         np.testing.assert_array_equal(explorer.spectra.mean_square_by_layer[:30], first)
         explorer.depth.value = 25
-        assert len(explorer._network["weights"]) == 40 and explorer.spectra.depths == (25,)
+        assert len(network["weights"]) == 40 and explorer.spectra.depths == (25,)
     finally:
         explorer.depth.value = 30
 
@@ -85,7 +88,7 @@ def test_width_draws_a_new_network(explorer):
         assert explorer.spectra.width == 100 and explorer.spectra.singular_values[30].shape == (100,)
     finally:
         explorer.width.value = 200
-    assert explorer._network["key"] == ("orthogonal", 200)
+    assert list(explorer._networks) == [("orthogonal", 100), ("orthogonal", 200)]  # the two latest are kept
 
 
 def test_callback_errors_are_shown_not_raised(explorer, monkeypatch):

@@ -66,7 +66,7 @@ class IsometryExplorer(Explorer):
         self.init = w.Dropdown(options=list(_jacobian.WEIGHTS), value=init, description="weights", style=style)
         controls = w.HBox([w.VBox([self.depth, self.width, self.sigma_w]), w.VBox([self.activation, self.init])])
         self.widget = w.VBox([controls, self.status, self.image])
-        self._network = {}
+        self._networks = {}  # (init, width) -> {"x", "weights", "biases"} at unit scale
         self._values_range = self._mean_range = None
         self.spectra = None
         self.condition = math.nan
@@ -76,10 +76,16 @@ class IsometryExplorer(Explorer):
 
     # ---------------------------------------------------------------- computing
     def _unit_network(self, init, width, depth):
-        """The unit-scale network for (init, width), extended to ``depth`` layers; earlier layers are kept."""
-        cached = self._network
-        if cached.get("key") != (init, width):
-            cached = self._network = {"key": (init, width), "x": None, "weights": [], "biases": []}
+        """The unit-scale network for (init, width), extended to ``depth`` layers; earlier layers are kept.
+
+        The two latest (init, width) networks are kept, so that switching the weights
+        back and forth draws nothing.
+        """
+        key = (init, width)
+        cached = self._networks.pop(key, None) or {"x": None, "weights": [], "biases": []}
+        self._networks[key] = cached  # most recent last
+        while len(self._networks) > 2:
+            del self._networks[next(iter(self._networks))]
         have = len(cached["weights"])
         if have < depth:
             x, weights, biases = _jacobian.unit_network(init, width, depth, first=have, rng=self.seed)
