@@ -61,10 +61,10 @@ def sorted_spectra(panels, title=None):
         raise ArgumentError("panels must name at least one JacobianSpectra")
     columns = min(len(panels), 2)
     rows = math.ceil(len(panels) / columns)
-    fig, axes = plt.subplots(rows, columns, figsize=_figsize(6.5 * columns, 4.3 * rows), layout="constrained",
+    fig, axes = plt.subplots(rows, columns, figsize=_figsize(6.5 * columns, 4.8 * rows), layout="constrained",
                              sharex=True, sharey=True, squeeze=False)
     lowest = 1.0
-    for ax, (label, spectra) in zip(axes.flat, panels.items()):
+    for index, (ax, (label, spectra)) in enumerate(zip(axes.flat, panels.items())):
         for k, depth in enumerate(spectra.depths):
             values = spectra.singular_values[depth]
             resolved = values > tolerance(values, (spectra.width, spectra.width))
@@ -77,7 +77,9 @@ def sorted_spectra(panels, title=None):
         ax.set_yscale("log")
         ax.set_xlim(0, 1)
         ax.set_title(label)
-        ax.legend(loc="best", fontsize=10)
+        # under the panel, where it hides no curve
+        below = -0.14 if index >= (rows - 1) * columns else -0.03  # the last row has x labels to clear
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, below), ncols=2, fontsize=10, frameon=False)
     for ax in axes[-1]:
         ax.set_xlabel("share of directions (largest first)")
     for ax in axes[:, 0]:
@@ -119,7 +121,7 @@ def learning_times(times, title=None):
     ax.set_xlabel("depth (layers)")
     ax.set_ylabel("epochs to the goal (log scale)")
     ax.set_xticks(sorted({run.depth for runs in times.values() for run in runs}))
-    ax.legend(loc="upper left")
+    ax.legend(loc="center right")
     ax.set_title(title or "deep linear networks: time to fit the map")
     if not math.isfinite(ceiling):
         raise ArgumentError("learning times must be finite where shown")
