@@ -175,7 +175,8 @@ class IsometryExplorer(Explorer):
         return (f"condition number s_max / s_min = {condition} · mean s² <b>{spectra.mean_square(depth):.3g}</b> "
                 f"(predicted {spectra.predicted_mean_square[-1]:.3g}) · var(s²)/mean² "
                 f"<b>{spectra.relative_variance(depth):.3g}</b> (predicted {spectra.predicted_relative_variance[-1]:.3g})"
-                f" · rank {spectra.rank(depth)} of {self.width.value}")
+                f" · rank {spectra.rank(depth)} of {self.width.value} <span style='color:#555'>(depth {depth}, "
+                f"width {self.width.value}, sigma_w {self.sigma_w.value:.3f})</span>")
 
     def summary(self) -> str:
         spectra, depth = self.spectra, self.depth.value
