@@ -29,27 +29,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from initlab import isometry_plots, jacobian, widgets  # noqa: E402
+from widget_speed import move, timed  # noqa: E402  (benchmarks/ is on sys.path when this script runs)
 
 DEPTH, WIDTH, SIGMA_W = 30, 200, 1.05
 GOAL = 0.300
-
-
-def timed(action) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
-
-
-def move(explorer, control, value) -> float:
-    """Set one control and return the seconds until the explorer has redrawn."""
-    before = explorer.updates
-
-    def change():
-        getattr(explorer, control).value = value
-
-    seconds = timed(change)
-    assert explorer.updates == before + 1 and explorer.last_error is None, explorer.last_error
-    return seconds
 
 
 def floor_update() -> float:

@@ -14,6 +14,7 @@ core -- the ideas, numpy only
 - ``initlab.initializers``  the rules for a weight matrix's std (zeros ... orthogonal)
 - ``initlab.theory``        the closed forms: weighted sums, Glorot, the mean field
 - ``initlab.reference``     published figures the course compares with
+- ``initlab.isometry``      the Jacobian spectrum's moments (free probability), Haar's marginal
 
 experiments -- networks that run
 - ``initlab.propagation``   the deep-network experiment (``initlab.propagate``)
@@ -22,10 +23,13 @@ experiments -- networks that run
 - ``initlab.mnist``         MNIST's files: the shipped sample, download, checks, parsing
 - ``initlab.data``          the course's data sets (``load_mnist``, ``two_moons``, ...)
 - ``initlab.experiments``   notebook 06's experiment: old and new start on MNIST
+- ``initlab.jacobian``      a deep network's input-output Jacobian and its singular values
+- ``initlab.deep_linear``   deep linear networks learning a map (Saxe et al.)
 
 presentation -- what a student sees
 - ``initlab.style``         colours, font sizes, presentation mode (``initlab.present()``)
 - ``initlab.plots``         the course's figures
+- ``initlab.isometry_plots`` notebook 08's figures (import it: ``from initlab import isometry_plots``)
 - ``initlab.widgets``       slider explorers, one module each
 - ``initlab.exercises``     exercise checks that name the likely mistake; predict and reveal
 - ``initlab.lesson``        facts that tell a student's experiment from a broken course; hints

@@ -19,6 +19,13 @@ from .style import COLORS, figsize as _figsize
 __all__ = ["haar_entries", "sorted_spectra", "learning_times"]
 
 
+def _titled(fig, title):
+    """``fig`` with ``title`` over all its panels (none if ``title`` is None)."""
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
 def haar_entries(samples, n, title=None):
     """Histograms of one entry of many orthogonal draws, over the Haar density c_n (1 - u^2)^((n - 3) / 2).
 
@@ -41,9 +48,7 @@ def haar_entries(samples, n, title=None):
         ax.set_xlabel("entry (0, 0)")
         ax.legend(loc="upper right", fontsize=11)
     axes[0][0].set_ylabel("density")
-    if title:
-        fig.suptitle(title)
-    return fig
+    return _titled(fig, title)
 
 
 def sorted_spectra(panels, title=None):
@@ -85,9 +90,7 @@ def sorted_spectra(panels, title=None):
     for ax in axes[:, 0]:
         ax.set_ylabel("singular value of J")
     axes[0][0].set_ylim(max(lowest / 3, 1e-18), None)
-    if title:
-        fig.suptitle(title)
-    return fig
+    return _titled(fig, title)
 
 
 def learning_times(times, title=None):

@@ -149,15 +149,20 @@ def _drag_and_settle(page, prefix, image, verdict, scale_name, drags):
     return timings
 
 
-def _exercise_explorer(page, prefix):
-    """Check the signal explorer, drag depth and scale, check the figure changes. Returns timings."""
+def _shown_explorer(page, prefix, readouts):
+    """The explorer's image and status line, once it shows without error and with the expected slider readouts."""
     assert page.locator("text=Error displaying widget").count() == 0
     assert page.locator("text=Loading widget").count() == 0
     image = page.locator(".jupyter-widgets img").first
     image.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / f"{prefix}-initial.png"))
-    assert _readouts(page) == ["10", "500", "0.0100"]
-    verdict = page.locator(".widget-html-content").first
+    assert _readouts(page) == readouts
+    return image, page.locator(".widget-html-content").first
+
+
+def _exercise_explorer(page, prefix):
+    """Check the signal explorer, drag depth and scale, check the figure changes. Returns timings."""
+    image, verdict = _shown_explorer(page, prefix, ["10", "500", "0.0100"])
     assert "collapsing" in verdict.inner_text()
     timings = _drag_and_settle(page, prefix, image, verdict, "scale", (("depth", 0, 60), ("scale", 2, 150)))
     depth, _, scale = _readouts(page)
@@ -167,13 +172,7 @@ def _exercise_explorer(page, prefix):
 
 def _exercise_isometry_explorer(page, prefix):
     """Check the isometry explorer, drag depth and sigma_w, check the figure and the condition number change."""
-    assert page.locator("text=Error displaying widget").count() == 0
-    assert page.locator("text=Loading widget").count() == 0
-    image = page.locator(".jupyter-widgets img").first
-    image.scroll_into_view_if_needed()
-    page.screenshot(path=str(ARTIFACTS / f"{prefix}-initial.png"))
-    assert _readouts(page) == ["30", "200", "1.050"]
-    status = page.locator(".widget-html-content").first
+    image, status = _shown_explorer(page, prefix, ["30", "200", "1.050"])
     assert "condition number s_max / s_min = 37.7" in status.inner_text()
     timings = _drag_and_settle(page, prefix, image, status, "sigma_w", (("depth", 0, 60), ("sigma_w", 2, -40)))
     depth, _, sigma_w = _readouts(page)
@@ -182,84 +181,54 @@ def _exercise_isometry_explorer(page, prefix):
     return timings
 
 
-def test_explorer_in_jupyterlab(browser, workdir):
+# (notebook, the function that checks and drags its explorer, the slider whose drag is timed besides depth)
+EXPLORERS = {
+    "02-signal": (NOTEBOOK, _exercise_explorer, "scale"),
+    "08-isometry": (ISOMETRY_NOTEBOOK, _exercise_isometry_explorer, "sigma_w"),
+}
+
+
+@pytest.mark.parametrize("explorer", list(EXPLORERS))
+def test_explorer_in_jupyterlab(browser, workdir, explorer):
+    notebook, exercise, scale = EXPLORERS[explorer]
     port = _free_port()
-    server = Server("jupyterlab", [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-                                   f"--port={port}", "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=initlab",
-                                   f"--ServerApp.root_dir={workdir}"],
+    server = Server(f"jupyterlab-{explorer}", [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+                                               f"--port={port}", "--ServerApp.ip=127.0.0.1",
+                                               "--IdentityProvider.token=initlab", f"--ServerApp.root_dir={workdir}"],
                     f"http://127.0.0.1:{port}/api/status?token=initlab", workdir)
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK}?token=initlab", timeout=60000)
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/{notebook}?token=initlab", timeout=60000)
         idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
         idle.wait_for(timeout=60000)
         page.click("text=Run >> nth=0")
         page.click("text=Run All Cells")
         page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
         idle.wait_for(timeout=RUN_SECONDS * 1000)
-        timings = _exercise_explorer(page, "lab")
+        timings = exercise(page, f"lab-{explorer}")
         # the kernel is still responsive: it returns to idle after the slider work
         idle.wait_for(timeout=UPDATE_SECONDS * 1000)
-        print(f"JupyterLab: figure updated {timings['depth']:.2f} s after the depth drag, "
-              f"{timings['scale']:.2f} s after the scale drag")
+        print(f"JupyterLab, {notebook}: figure updated {timings['depth']:.2f} s after the depth drag, "
+              f"{timings[scale]:.2f} s after the {scale} drag")
         page.close()
     finally:
         server.stop()
 
 
-def test_explorer_in_voila(browser, workdir):
+@pytest.mark.parametrize("explorer", list(EXPLORERS))
+def test_explorer_in_voila(browser, workdir, explorer):
+    notebook, exercise, scale = EXPLORERS[explorer]
     port = _free_port()
-    server = Server("voila", [sys.executable, "-m", "voila", NOTEBOOK, "--no-browser", f"--port={port}",
-                              "--Voila.ip=127.0.0.1"],
+    server = Server(f"voila-{explorer}", [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}",
+                                          "--Voila.ip=127.0.0.1"],
                     f"http://127.0.0.1:{port}/favicon.ico", workdir)
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"http://127.0.0.1:{port}/", timeout=RUN_SECONDS * 1000)
         page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
-        timings = _exercise_explorer(page, "voila")
-        print(f"Voila: figure updated {timings['depth']:.2f} s after the depth drag, "
-              f"{timings['scale']:.2f} s after the scale drag")
-        page.close()
-    finally:
-        server.stop()
-
-
-def test_isometry_explorer_in_jupyterlab(browser, workdir):
-    port = _free_port()
-    server = Server("jupyterlab-08", [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-                                      f"--port={port}", "--ServerApp.ip=127.0.0.1",
-                                      "--IdentityProvider.token=initlab", f"--ServerApp.root_dir={workdir}"],
-                    f"http://127.0.0.1:{port}/api/status?token=initlab", workdir)
-    try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"http://127.0.0.1:{port}/lab/tree/{ISOMETRY_NOTEBOOK}?token=initlab", timeout=60000)
-        idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
-        idle.wait_for(timeout=60000)
-        page.click("text=Run >> nth=0")
-        page.click("text=Run All Cells")
-        page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
-        idle.wait_for(timeout=RUN_SECONDS * 1000)
-        timings = _exercise_isometry_explorer(page, "lab-08")
-        idle.wait_for(timeout=UPDATE_SECONDS * 1000)
-        print(f"JupyterLab, notebook 08: figure updated {timings['depth']:.2f} s after the depth drag, "
-              f"{timings['sigma_w']:.2f} s after the sigma_w drag")
-        page.close()
-    finally:
-        server.stop()
-
-
-def test_isometry_explorer_in_voila(browser, workdir):
-    port = _free_port()
-    server = Server("voila-08", [sys.executable, "-m", "voila", ISOMETRY_NOTEBOOK, "--no-browser", f"--port={port}",
-                                 "--Voila.ip=127.0.0.1"],
-                    f"http://127.0.0.1:{port}/favicon.ico", workdir)
-    try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"http://127.0.0.1:{port}/", timeout=RUN_SECONDS * 1000)
-        page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
-        timings = _exercise_isometry_explorer(page, "voila-08")
-        print(f"Voila, notebook 08: figure updated {timings['depth']:.2f} s after the depth drag, "
-              f"{timings['sigma_w']:.2f} s after the sigma_w drag")
+        timings = exercise(page, f"voila-{explorer}")
+        print(f"Voila, {notebook}: figure updated {timings['depth']:.2f} s after the depth drag, "
+              f"{timings[scale]:.2f} s after the {scale} drag")
         page.close()
     finally:
         server.stop()

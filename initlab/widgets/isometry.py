@@ -169,23 +169,29 @@ class IsometryExplorer(Explorer):
                                         dynamic))
         self.say(self._status())
 
-    def _status(self) -> str:
+    def _numbers(self) -> dict:
+        """What the status line and the summary report, to three significant digits."""
         spectra, depth = self.spectra, self.depth.value
-        condition = "<b>inf</b> (J is singular to float64)" if math.isinf(self.condition) else f"<b>{self.condition:.3g}</b>"
-        return (f"condition number s_max / s_min = {condition} · mean s² <b>{spectra.mean_square(depth):.3g}</b> "
-                f"(predicted {spectra.predicted_mean_square[-1]:.3g}) · var(s²)/mean² "
-                f"<b>{spectra.relative_variance(depth):.3g}</b> (predicted {spectra.predicted_relative_variance[-1]:.3g})"
-                f" · rank {spectra.rank(depth)} of {self.width.value} <span style='color:#555'>(depth {depth}, "
-                f"width {self.width.value}, sigma_w {self.sigma_w.value:.3f})</span>")
+        return {"condition": "inf" if math.isinf(self.condition) else f"{self.condition:.3g}",
+                "mean": f"{spectra.mean_square(depth):.3g}",
+                "mean_predicted": f"{spectra.predicted_mean_square[-1]:.3g}",
+                "spread": f"{spectra.relative_variance(depth):.3g}",
+                "spread_predicted": f"{spectra.predicted_relative_variance[-1]:.3g}"}
+
+    def _status(self) -> str:
+        n, depth, width = self._numbers(), self.depth.value, self.width.value
+        singular = " (J is singular to float64)" if n["condition"] == "inf" else ""
+        return (f"condition number s_max / s_min = <b>{n['condition']}</b>{singular} · mean s² <b>{n['mean']}</b> "
+                f"(predicted {n['mean_predicted']}) · var(s²)/mean² <b>{n['spread']}</b> (predicted "
+                f"{n['spread_predicted']}) · rank {self.spectra.rank(depth)} of {width} <span style='color:#555'>"
+                f"(depth {depth}, width {width}, sigma_w {self.sigma_w.value:.3f})</span>")
 
     def summary(self) -> str:
-        spectra, depth = self.spectra, self.depth.value
-        condition = "inf" if math.isinf(self.condition) else f"{self.condition:.3g}"
-        return (f"IsometryExplorer({self.init.value}, {spectra.activation}, depth={depth}, width={self.width.value}, "
-                f"sigma_w={self.sigma_w.value:.3f}): condition number {condition}, mean s^2 "
-                f"{spectra.mean_square(depth):.3g} (predicted {spectra.predicted_mean_square[-1]:.3g}), "
-                f"var(s^2)/mean^2 {spectra.relative_variance(depth):.3g} "
-                f"(predicted {spectra.predicted_relative_variance[-1]:.3g})")
+        n = self._numbers()
+        return (f"IsometryExplorer({self.init.value}, {self.spectra.activation}, depth={self.depth.value}, "
+                f"width={self.width.value}, sigma_w={self.sigma_w.value:.3f}): condition number {n['condition']}, "
+                f"mean s^2 {n['mean']} (predicted {n['mean_predicted']}), var(s^2)/mean^2 {n['spread']} "
+                f"(predicted {n['spread_predicted']})")
 
 
 def isometry_explorer(depth=30, width=200, activation="tanh", init="orthogonal", sigma_w=1.05, rng=0,
