@@ -14,6 +14,7 @@ core -- the ideas, numpy only
 - ``initlab.initializers``  the rules for a weight matrix's std (zeros ... orthogonal)
 - ``initlab.theory``        the closed forms: weighted sums, Glorot, the mean field
 - ``initlab.reference``     published figures the course compares with
+- ``initlab.isometry``      the Jacobian spectrum's moments (free probability), Haar's marginal
 
 experiments -- networks that run
 - ``initlab.propagation``   the deep-network experiment (``initlab.propagate``)
@@ -26,11 +27,14 @@ experiments -- networks that run
 - ``initlab.resnet``        a residual MLP with a softmax head and lesson 09's starts
 - ``initlab.lsuv``          LSUV: orthonormal start, then unit output variance layer by layer
 - ``initlab.first_steps``   the step-0 checks (``initlab.diagnostics``): initial loss, dead ReLUs, update ratios
+- ``initlab.jacobian``      a deep network's input-output Jacobian and its singular values
+- ``initlab.deep_linear``   deep linear networks learning a map (Saxe et al.)
 
 presentation -- what a student sees
 - ``initlab.style``         colours, font sizes, presentation mode (``initlab.present()``)
 - ``initlab.plots``         the course's figures
 - ``initlab.curves``        lesson 09's figures: values per block, loss per step
+- ``initlab.isometry_plots`` notebook 08's figures
 - ``initlab.widgets``       slider explorers, one module each
 - ``initlab.exercises``     exercise checks that name the likely mistake; predict and reveal
 - ``initlab.lesson``        facts that tell a student's experiment from a broken course; hints
@@ -41,8 +45,8 @@ first use (``initlab.plots``), keeping ``import initlab`` fast.
 
 from importlib import import_module
 
-from . import (activations, checks, data, diagnosis, distributions, experiments, first_steps, initializers, layers,
-               lsuv, mlp, mnist, propagation, reference, resnet, theory)
+from . import (activations, checks, data, deep_linear, diagnosis, distributions, experiments, first_steps,
+               initializers, isometry, jacobian, layers, lsuv, mlp, mnist, propagation, reference, resnet, theory)
 from .first_steps import diagnostics
 from .propagation import propagate
 
@@ -65,9 +69,13 @@ __all__ = [
     "resnet",
     "lsuv",
     "first_steps",
+    "isometry",
+    "jacobian",
+    "deep_linear",
     "style",
     "plots",
     "curves",
+    "isometry_plots",
     "widgets",
     "exercises",
     "lesson",
@@ -76,7 +84,7 @@ __all__ = [
     "present",
 ]
 
-_LAZY_MODULES = ("style", "plots", "curves", "widgets", "exercises", "lesson")
+_LAZY_MODULES = ("style", "plots", "curves", "isometry_plots", "widgets", "exercises", "lesson")
 
 
 def __getattr__(name):

@@ -70,12 +70,15 @@ def _orthogonal(rng, std, shape, dtype):
     QR of a Gaussian matrix gives Q with orthonormal columns; multiplying column j
     by the sign of R[j, j] makes the result uniformly (Haar) distributed.  Its
     entries have mean square min(n, m) / (n m); the factor makes their rms ``std``.
+    As in ``torch.nn.init.orthogonal_``, whose weight is this matrix transposed,
+    a square matrix is Q transposed: from the same Gaussian draw both give the same
+    matrix for every shape.
     """
     fan_in, fan_out = shape
     q, r = np.linalg.qr(rng.standard_normal((max(shape), min(shape)), dtype=dtype))
     q *= np.sign(np.diag(r))
     q *= std * math.sqrt(fan_in * fan_out / min(shape))
-    return q if fan_in >= fan_out else q.T
+    return q if fan_in > fan_out else q.T
 
 
 def _constant(rng, value, shape, dtype):

@@ -1,6 +1,6 @@
 """The closed forms of the course: what the variance rules predict.
 
-Three pieces of theory, each a few lines of algebra:
+Four pieces of theory, each a few lines of algebra:
 
 1. **Variance of a weighted sum** (notebook 03).  For z = sum_j w_j x_j + b with
    independent, zero-mean weights, variances of independent terms add::
@@ -23,6 +23,11 @@ Three pieces of theory, each a few lines of algebra:
    sqrt(E[phi^2] - E[phi]^2).  Going backwards, the gradient reaching z_l has
    variance Var(dz_l) = Var(dh_l) * E[phi'(sqrt(q_l) Z)^2] and
    Var(dh_{l-1}) = fan_out * Var(W) * Var(dz_l).
+
+4. **Where the length map settles, and the edge of chaos** (notebook 08).  Its
+   fixed point q* (``fixed_point``); chi_1 = sigma_w^2 E[phi'(sqrt(q*) Z)^2], the
+   per-layer factor on a gradient's mean square (``chi_1``); and the (sigma_w,
+   sigma_b) with chi_1 = 1 and a chosen q* (``critical_point``).
 """
 
 from __future__ import annotations
@@ -51,6 +56,9 @@ __all__ = [
     "gaussian_expectation",
     "MeanField",
     "mean_field",
+    "fixed_point",
+    "chi_1",
+    "critical_point",
 ]
 
 
@@ -283,3 +291,99 @@ def mean_field(depth, sigma_w, sigma_b=0.0, activation="tanh", input_second_mome
             grad_std[layer] = math.sqrt(grad_variance) if np.isfinite(grad_variance) else np.inf
             grad_variance = swb[layer] ** 2 * grad_variance
     return MeanField(act.name, q, mean, std, grad_std)
+
+
+# ----------------------------------------------------------------------------
+# 4. the fixed point of the length map, chi_1 and the critical line
+# ----------------------------------------------------------------------------
+def _length_map_gap(q, sigma_w, sigma_b, act):
+    """sigma_w^2 E[phi(sqrt(q) Z)^2] + sigma_b^2 - q: > 0 where the length map grows q."""
+    return sigma_w**2 * gaussian_expectation(lambda z: act.function(z) ** 2, q) + sigma_b**2 - q
+
+
+def fixed_point(sigma_w, sigma_b=0.0, activation="tanh", q0=1.0) -> float:
+    """q*: where the length map q_l = sigma_w^2 E[phi(sqrt(q_{l-1}) Z)^2] + sigma_b^2 settles.
+
+    Started from q_1 = ``q0``, the map moves q towards the nearest fixed point in
+    the direction it moves (up if it grows q, down if it shrinks it); that point is
+    returned: 0 when the signal fades away (tanh with sigma_b = 0 and sigma_w <= 1),
+    ``inf`` when it grows without bound (ReLU with sigma_w^2 > 2), ``q0`` itself
+    when q0 is a fixed point (every q is one for a linear network at sigma_w = 1).
+    Examples: tanh, sigma_w = 5/3: q* = 1.17; tanh, sigma_w = 1, sigma_b = 0.05: q* = 0.037.
+    """
+    sigma_w = check_float("sigma_w", sigma_w, minimum=0.0)
+    sigma_b = check_float("sigma_b", sigma_b, minimum=0.0)
+    q0 = check_float("q0", q0, strictly_positive=True)
+    act = _activations.get(activation)
+    gap = _length_map_gap(q0, sigma_w, sigma_b, act)
+    if abs(gap) <= 1e-9 * q0:
+        return q0
+    # bracket the first sign change of the gap, a decade at a time in the direction the map moves
+    step = 10.0 if gap > 0 else 0.1
+    previous, q = q0, q0 * step
+    while 1e-12 <= q <= 1e8:
+        if np.sign(_length_map_gap(q, sigma_w, sigma_b, act)) != np.sign(gap):
+            return _root(lambda v: float(_length_map_gap(v, sigma_w, sigma_b, act)), *sorted((previous, q)))
+        previous, q = q, q * step
+    if gap > 0:
+        return math.inf
+    # between 1e-12 and 0: a root there (tiny sigma_b) or none (the signal fades to 0)
+    if _length_map_gap(0.0, sigma_w, sigma_b, act) > 0:
+        return _root(lambda v: float(_length_map_gap(v, sigma_w, sigma_b, act)), 0.0, previous)
+    return 0.0
+
+
+def _root(function, low, high) -> float:
+    """A root of ``function`` between ``low`` and ``high`` (where it changes sign): the Illinois method.
+
+    Regula falsi that halves the weight of an end kept twice in a row: it needs
+    about ten evaluations where bisection needs forty.
+    """
+    f_low, f_high = function(low), function(high)
+    if f_low == 0.0 or f_high == 0.0:
+        return float(low if f_low == 0.0 else high)
+    kept = 0
+    for _ in range(200):
+        middle = (low * f_high - high * f_low) / (f_high - f_low)
+        f_middle = function(middle)
+        if f_middle == 0.0 or high - low <= 1e-13 * high:
+            break
+        if (f_middle > 0) == (f_high > 0):
+            high, f_high = middle, f_middle
+            f_low, kept = (f_low / 2, kept) if kept == -1 else (f_low, -1)
+        else:
+            low, f_low = middle, f_middle
+            f_high, kept = (f_high / 2, kept) if kept == 1 else (f_high, 1)
+    return float(middle)
+
+
+def chi_1(sigma_w, q, activation="tanh"):
+    """chi_1 = sigma_w^2 E[phi'(sqrt(q) Z)^2]: the factor by which one layer multiplies a gradient's mean square.
+
+    At the fixed point q = q* it is the stability of the correlation map at c = 1:
+    chi_1 < 1 ordered, chi_1 > 1 chaotic, chi_1 = 1 critical (Poole et al. 2016,
+    Schoenholz et al. 2017).  It is also the mean squared singular value of one
+    layer's Jacobian W D (``initlab.isometry``).  ``q`` may be an array.
+    """
+    sigma_w = check_float("sigma_w", sigma_w, minimum=0.0)
+    act = _activations.get(activation)
+    return sigma_w**2 * gaussian_expectation(lambda z: act.derivative(z) ** 2, q)
+
+
+def critical_point(q_star, activation="tanh") -> tuple:
+    """(sigma_w, sigma_b) with fixed point ``q_star`` and chi_1 = 1: a point of the critical line.
+
+    sigma_w^2 = 1 / E[phi'(sqrt(q*) Z)^2] makes chi_1 = 1, and
+    sigma_b^2 = q* - sigma_w^2 E[phi(sqrt(q*) Z)^2] makes q* a fixed point
+    (Pennington et al. 2017 move along this line to make q* small).  For tanh and
+    q* = 1/64: sigma_w = 1.015, sigma_b = 0.0022.  Raises when the line has no point
+    with that q* (it would need sigma_b^2 < 0, as for sigmoid).
+    """
+    q_star = check_float("q_star", q_star, strictly_positive=True)
+    act = _activations.get(activation)
+    sigma_w2 = 1.0 / gaussian_expectation(lambda z: act.derivative(z) ** 2, q_star)
+    sigma_b2 = q_star - sigma_w2 * gaussian_expectation(lambda z: act.function(z) ** 2, q_star)
+    if sigma_b2 < -1e-9 * q_star:
+        raise ArgumentError(f"{act.name} has no critical point with q_star={q_star:g}: it would need "
+                            f"sigma_b^2 = {sigma_b2:.3g} < 0")
+    return math.sqrt(sigma_w2), math.sqrt(max(sigma_b2, 0.0))

@@ -19,6 +19,8 @@ raises a TypeError that says what to pass.
   inputs other than 0/1, non-centred pixels; ``lesson04.py``: Glorot's rule for a
   convolution; ``lesson05.py``: He for a convolution, SiLU, the explorer's verdict;
   ``lesson06.py``: decay epochs, MNIST pixels with a bias).
+- ``lesson08.py``: the Jacobian's mean and spread, a hand-written orthogonal
+  initializer (notebook 08).
 """
 
 from .answers import (
@@ -47,6 +49,7 @@ from .lesson03 import check_mixed_inputs_std, check_pixel_weight_std, check_weig
 from .lesson04 import check_conv_glorot_std
 from .lesson05 import check_conv_he_std, check_relu_lecun_verdict, check_silu_variance
 from .lesson06 import check_decay_epochs, check_pixel_std_with_bias
+from .lesson08 import check_leaky_spread, check_orthogonal, check_tanh_mean_square
 
 __all__ = [
     "check_identical_units",
@@ -72,6 +75,9 @@ __all__ = [
     "check_learning_rate_factor",
     "check_lsuv_factor",
     "check_gpt2_std",
+    "check_tanh_mean_square",
+    "check_leaky_spread",
+    "check_orthogonal",
     "EXPECTED",
     "check_constant_start",
     "check_interchangeable_starts",

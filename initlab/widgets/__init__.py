@@ -6,7 +6,9 @@
 - ``weighted_sum_explorer`` (``weighted_sum.py``): one neuron's weighted sum z
   (notebook 03);
 - ``training_explorer`` (``training.py``): train the MNIST network from a chosen
-  start and watch the accuracy grow (notebook 06).
+  start and watch the accuracy grow (notebook 06);
+- ``isometry_explorer`` (``isometry.py``): the singular values of a deep network's
+  input-output Jacobian, Gaussian or orthogonal weights (notebook 08).
 
 ``base.py`` holds what they share (display, refresh, error report, status line),
 ``render.py`` the fast drawing.  Each explorer is one call and shows itself when
@@ -18,9 +20,10 @@ Callbacks never raise into the notebook: a failure is shown as a message in the
 explorer (and kept in ``explorer.last_error``).
 """
 
+from .isometry import IsometryExplorer, isometry_explorer
 from .signal import SignalExplorer, signal_explorer
 from .training import TrainingExplorer, training_explorer
 from .weighted_sum import WeightedSumExplorer, weighted_sum_explorer
 
-__all__ = ["signal_explorer", "weighted_sum_explorer", "training_explorer", "SignalExplorer",
-           "WeightedSumExplorer", "TrainingExplorer"]
+__all__ = ["signal_explorer", "weighted_sum_explorer", "training_explorer", "isometry_explorer", "SignalExplorer",
+           "WeightedSumExplorer", "TrainingExplorer", "IsometryExplorer"]
