@@ -10,9 +10,9 @@ import initlab
 
 PACKAGE = pathlib.Path(initlab.__file__).parent
 LAYERS = {
-    "core": {"checks", "activations", "distributions", "initializers", "theory", "reference"},
-    "experiments": {"propagation", "diagnosis", "mlp", "mnist", "data", "experiments"},
-    "presentation": {"style", "plots", "widgets", "exercises", "lesson"},
+    "core": {"checks", "activations", "distributions", "initializers", "theory", "reference", "meanfield"},
+    "experiments": {"propagation", "diagnosis", "mlp", "mnist", "data", "experiments", "correlation", "trainability"},
+    "presentation": {"style", "plots", "widgets", "exercises", "lesson", "phase_plots"},
 }
 RANK = {name: rank for rank, layer in enumerate(LAYERS.values()) for name in layer}
 # initlab/datasets/ holds data and the script that made it, not a module of the package
@@ -93,7 +93,7 @@ def test_import_initlab_loads_no_presentation_module():
     assert out.strip() == "[]"
 
 
-@pytest.mark.parametrize("name", ["widgets.signal", "widgets.weighted_sum", "widgets.training"])
+@pytest.mark.parametrize("name", ["widgets.signal", "widgets.weighted_sum", "widgets.training", "widgets.chaos"])
 def test_each_explorer_module_exports_its_function(name):
     module = importlib.import_module(f"initlab.{name}")
     assert any(n.endswith("_explorer") for n in module.__all__)

@@ -6,7 +6,10 @@
 - ``weighted_sum_explorer`` (``weighted_sum.py``): one neuron's weighted sum z
   (notebook 03);
 - ``training_explorer`` (``training.py``): train the MNIST network from a chosen
-  start and watch the accuracy grow (notebook 06).
+  start and watch the accuracy grow (notebook 06);
+- ``chaos_explorer`` (``chaos.py``): sigma_w and sigma_b of a deep tanh network between
+  order and chaos: chi_1, depth scales, correlation and gradient per layer, the phase
+  diagram (notebook 07).
 
 ``base.py`` holds what they share (display, refresh, error report, status line),
 ``render.py`` the fast drawing.  Each explorer is one call and shows itself when
@@ -18,9 +21,10 @@ Callbacks never raise into the notebook: a failure is shown as a message in the
 explorer (and kept in ``explorer.last_error``).
 """
 
+from .chaos import ChaosExplorer, chaos_explorer
 from .signal import SignalExplorer, signal_explorer
 from .training import TrainingExplorer, training_explorer
 from .weighted_sum import WeightedSumExplorer, weighted_sum_explorer
 
-__all__ = ["signal_explorer", "weighted_sum_explorer", "training_explorer", "SignalExplorer",
-           "WeightedSumExplorer", "TrainingExplorer"]
+__all__ = ["signal_explorer", "weighted_sum_explorer", "training_explorer", "chaos_explorer", "SignalExplorer",
+           "WeightedSumExplorer", "TrainingExplorer", "ChaosExplorer"]
