@@ -11,7 +11,8 @@ raises a TypeError that says what to pass.
   helper against the value and the known mistakes;
 - ``predictions.py``: ``predict`` a result before a cell shows it, ``reveal`` it after;
 - ``initializer.py``: ``check_initializer``, a hand-written initializer drawn on
-  three layer shapes that tell every rule apart (notebook 04).
+  three layer shapes that tell every rule apart (notebook 04);
+- ``lesson07.py``: depth scales, trainable depths and edges of chaos (notebook 07).
 """
 
 from .answers import (
@@ -27,6 +28,8 @@ from .answers import (
 from .feedback import NotYet
 from .predictions import predict, reveal
 from .initializer import EXPECTED, check_initializer
+from .lesson07 import (check_leaky_critical_sigma_w2, check_relu_depth_scale, check_sigmoid_critical_sigma_w,
+                       check_trainable_depth)
 
 __all__ = [
     "check_identical_units",
@@ -38,6 +41,10 @@ __all__ = [
     "check_he_std",
     "check_leaky_he_std",
     "check_decay_factor",
+    "check_relu_depth_scale",
+    "check_trainable_depth",
+    "check_leaky_critical_sigma_w2",
+    "check_sigmoid_critical_sigma_w",
     "EXPECTED",
     "NotYet",
     "predict",
