@@ -13,6 +13,7 @@ core -- the ideas, numpy only
 - ``initlab.distributions`` how a matrix's entries are drawn, given their std
 - ``initlab.initializers``  the rules for a weight matrix's std (zeros ... orthogonal)
 - ``initlab.theory``        the closed forms: weighted sums, Glorot, the mean field
+- ``initlab.meanfield``     order and chaos: q*, c*, chi_1, depth scales, the critical line
 - ``initlab.reference``     published figures the course compares with
 
 experiments -- networks that run
@@ -22,10 +23,13 @@ experiments -- networks that run
 - ``initlab.mnist``         MNIST's files: the shipped sample, download, checks, parsing
 - ``initlab.data``          the course's data sets (``load_mnist``, ``two_moons``, ...)
 - ``initlab.experiments``   notebook 06's experiment: old and new start on MNIST
+- ``initlab.correlation``   notebook 07's experiment: two inputs through a deep network
+- ``initlab.trainability``  notebook 07's grid: which depths learn, over sigma_w^2
 
 presentation -- what a student sees
 - ``initlab.style``         colours, font sizes, presentation mode (``initlab.present()``)
 - ``initlab.plots``         the course's figures
+- ``initlab.phase_plots``   notebook 07's figures: phase diagram, correlations, trainability
 - ``initlab.widgets``       slider explorers, one module each
 - ``initlab.exercises``     exercise checks that name the likely mistake; predict and reveal
 - ``initlab.lesson``        facts that tell a student's experiment from a broken course; hints
@@ -36,8 +40,8 @@ first use (``initlab.plots``), keeping ``import initlab`` fast.
 
 from importlib import import_module
 
-from . import (activations, checks, data, diagnosis, distributions, experiments, initializers, mlp, mnist,
-               propagation, reference, theory)
+from . import (activations, checks, correlation, data, diagnosis, distributions, experiments, initializers, meanfield,
+               mlp, mnist, propagation, reference, theory, trainability)
 from .propagation import propagate
 
 __version__ = "0.2.0"
@@ -64,7 +68,7 @@ __all__ = [
     "present",
 ]
 
-_LAZY_MODULES = ("style", "plots", "widgets", "exercises", "lesson")
+_LAZY_MODULES = ("style", "plots", "phase_plots", "widgets", "exercises", "lesson")
 
 
 def __getattr__(name):

@@ -130,6 +130,18 @@ class CorrelationResult:
         return float((grad[first - 2] / grad[depth - 1]) ** (1.0 / (depth - first + 1)))
 
 
+    def depth_scale(self, first, last, predicted=False) -> float:
+        """The depth scale fitted to layers ``first``..``last``: -1 / slope of ln |c_l - c*| against l.
+
+        In the ordered phase c* = 1 and |c_l - c*| = 1 - c_l.  Compare with the phase's xi_c.
+        """
+        first = check_int("first", first, minimum=1)
+        last = check_int("last", last, minimum=first + 1, maximum=len(self.q))
+        distance = self.prediction.distance if predicted else self.distance
+        gap = np.abs(distance - (1.0 - self.phase.c_star))[first - 1:last]
+        return float(-1.0 / np.polyfit(np.arange(first, last + 1), np.log(gap), 1)[0])
+
+
 def correlation_experiment(sigma_w, sigma_b=0.0, activation="tanh", depth=30, width=1000, c0=0.5, n_inputs=8,
                            n_networks=2, rng=None) -> CorrelationResult:
     """Measure c_l and the gradient's mean square per layer, and predict both.

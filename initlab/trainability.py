@@ -71,7 +71,12 @@ class TrainabilityGrid:
 
     @property
     def accuracy(self) -> np.ndarray:
-        return self.accuracy_by_epoch[..., -1].mean(axis=0)
+        return self.accuracy_at(self.accuracy_by_epoch.shape[-1])
+
+    def accuracy_at(self, epoch) -> np.ndarray:
+        """The accuracy after ``epoch`` (1-based), averaged over the seeds: shape (depths, sigma_w2)."""
+        epoch = check_int("epoch", epoch, minimum=1, maximum=self.accuracy_by_epoch.shape[-1])
+        return self.accuracy_by_epoch[..., epoch - 1].mean(axis=0)
 
     def cell(self, depth, sigma_w2) -> np.ndarray:
         """The stored accuracies (seeds, epochs) of one cell."""
@@ -81,6 +86,15 @@ class TrainabilityGrid:
             raise ArgumentError(f"the grid has depths {self.depths.tolist()} and sigma_w2 {self.sigma_w2.tolist()}, "
                                 f"got depth={depth}, sigma_w2={sigma_w2}")
         return self.accuracy_by_epoch[:, rows[0], columns[0]]
+
+    def trainable_depth(self, threshold=0.5, epoch=None) -> np.ndarray:
+        """For each sigma_w^2, the deepest depth whose accuracy reaches ``threshold`` (0: none).
+
+        The accuracy is the seeds' mean after ``epoch`` (default: the last).
+        """
+        threshold = check_float("threshold", threshold, minimum=0.0, maximum=1.0)
+        reached = (self.accuracy if epoch is None else self.accuracy_at(epoch)) >= threshold
+        return np.array([self.depths[column].max() if column.any() else 0 for column in reached.T])
 
     def save(self, path) -> None:
         setup = np.array(sorted((key, str(value)) for key, value in self.setup.items()))
@@ -111,6 +125,6 @@ def compute_grid(depths=DEPTHS, sigma_w2=SIGMA_W2, seeds=SEEDS, data=None, setup
 def load_grid(path=GRID_FILE) -> TrainabilityGrid:
     """The shipped grid (or the one at ``path``), as made by ``scripts/trainability_grid.py``."""
     with np.load(path, allow_pickle=False) as stored:
-        setup = {key: type(SETUP[key])(value) if key in SETUP else value for key, value in stored["setup"]}
+        setup = {str(key): type(SETUP[key])(value) if key in SETUP else str(value) for key, value in stored["setup"]}
         return TrainabilityGrid(stored["depths"], stored["sigma_w2"], stored["seeds"], stored["accuracy_by_epoch"],
                                 setup)

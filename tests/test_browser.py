@@ -1,10 +1,11 @@
-"""The explorer in a real browser: JupyterLab and Voila, driven by headless Chromium.
+"""The explorers in a real browser: JupyterLab and Voila, driven by headless Chromium.
 
 Starts JupyterLab and Voila on 127.0.0.1 with a copy of the notebooks, opens notebook 02
 in Debian's Chromium (driven by the playwright package, never a downloaded browser),
 runs it, drags the depth and weight-scale sliders and checks that the explorer
-renders, that its figure changes and that the kernel stays responsive.  Screenshots
-go to test-artifacts/browser/.
+renders, that its figure changes and that the kernel stays responsive; then the same
+for notebook 07's chaos explorer (sigma_w and sigma_b sliders, a preset button).
+Screenshots go to test-artifacts/browser/.
 
 Needs /usr/bin/chromium (Debian package "chromium"; .ci/run installs it).  Outside CI
 the test is skipped, with a message, when Chromium is missing.
@@ -121,7 +122,7 @@ def _readouts(page):
 
 
 def _exercise_explorer(page, prefix):
-    """Check the explorer, drag depth and scale, check the figure changes. Returns timings."""
+    """Check notebook 02's explorer, drag depth and scale, check the figure changes. Returns what it timed."""
     assert page.locator("text=Error displaying widget").count() == 0
     assert page.locator("text=Loading widget").count() == 0
     image = page.locator(".jupyter-widgets img").first
@@ -153,46 +154,136 @@ def _exercise_explorer(page, prefix):
     page.screenshot(path=str(ARTIFACTS / f"{prefix}-settled.png"))
     assert "Could not update" not in verdict.inner_text()
     assert page.locator("text=Error displaying widget").count() == 0
-    return timings
+    return f"figure updated {timings['depth']:.2f} s after the depth drag, {timings['scale']:.2f} s after the scale drag"
 
 
-def test_explorer_in_jupyterlab(browser, workdir):
+def _jupyterlab(name, workdir):
+    """A JupyterLab server on a free port, and the port."""
     port = _free_port()
-    server = Server("jupyterlab", [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-                                   f"--port={port}", "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=initlab",
-                                   f"--ServerApp.root_dir={workdir}"],
-                    f"http://127.0.0.1:{port}/api/status?token=initlab", workdir)
+    return Server(name, [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
+                         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=initlab",
+                         f"--ServerApp.root_dir={workdir}"],
+                  f"http://127.0.0.1:{port}/api/status?token=initlab", workdir), port
+
+
+def _run_all_in_lab(browser, port, notebook):
+    """Open ``notebook`` in JupyterLab, run all cells, wait for an explorer and the idle kernel; (page, idle)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"http://127.0.0.1:{port}/lab/tree/{notebook}?token=initlab", timeout=60000)
+    idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
+    idle.wait_for(timeout=60000)
+    page.click("text=Run >> nth=0")
+    page.click("text=Run All Cells")
+    page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
+    idle.wait_for(timeout=RUN_SECONDS * 1000)
+    return page, idle
+
+
+def _voila(name, notebook, workdir):
+    """A Voila server for ``notebook`` on a free port, and the port."""
+    port = _free_port()
+    return Server(name, [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}",
+                         "--Voila.ip=127.0.0.1"], f"http://127.0.0.1:{port}/favicon.ico", workdir), port
+
+
+def _open_in_voila(browser, port):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"http://127.0.0.1:{port}/", timeout=RUN_SECONDS * 1000)
+    page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
+    return page
+
+
+# ---- notebook 07: the chaos explorer -------------------------------------------------
+CHAOS_NOTEBOOK = "07_order_and_chaos.ipynb"
+
+
+def _status(page):
+    return page.locator(".widget-html-content").first
+
+
+def _wait_for_new_image(page, image, before_src):
+    page.wait_for_function("([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before_src],
+                           timeout=UPDATE_SECONDS * 1000)
+
+
+def _settle(page, image, status):
+    """Wait until the figure and the status line stop changing: the browser sends a drag's last position
+    only once the kernel is idle again (the widget message throttle), so it can arrive a little later."""
+    deadline, last = time.monotonic() + UPDATE_SECONDS, None
+    while time.monotonic() < deadline:
+        now = (image.get_attribute("src"), status.inner_text(), tuple(page.locator(".widget-readout").all_inner_texts()))
+        if now == last:
+            return
+        last = now
+        time.sleep(2.0)
+    raise AssertionError(f"the explorer kept changing for {UPDATE_SECONDS} s")
+
+
+def _exercise_chaos_explorer(page, prefix):
+    """Drag sigma_w into the chaotic phase, raise sigma_b, press a preset; check the figure and the status line."""
+    assert page.locator("text=Error displaying widget").count() == 0
+    image = page.locator(".jupyter-widgets img").first
+    image.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"{prefix}-chaos-initial.png"))
+    assert page.locator(".widget-readout").all_inner_texts()[:2] == ["1.00", "0.05"]
+    status = _status(page)
+    assert "ordered" in status.inner_text() and "χ₁ = 0.934" in status.inner_text()
+    start = time.monotonic()
+    before = image.get_attribute("src")
+    _drag(page, 0, 150)  # sigma_w, a log slider from 0.1 to 30: far into the chaotic phase
+    _wait_for_new_image(page, image, before)
+    page.wait_for_function("el => el.innerText.startsWith('chaotic')", arg=status.element_handle(),
+                           timeout=UPDATE_SECONDS * 1000)
+    _settle(page, image, status)
+    sigma_w = float(page.locator(".widget-readout").all_inner_texts()[0])
+    assert sigma_w > 2 and status.inner_text().startswith("chaotic"), (sigma_w, status.inner_text())
+    page.screenshot(path=str(ARTIFACTS / f"{prefix}-chaos-after-sigma_w.png"))
+    before, text = image.get_attribute("src"), status.inner_text()
+    _drag(page, 1, 120)  # sigma_b
+    _wait_for_new_image(page, image, before)
+    page.wait_for_function("([el, old]) => el.innerText !== old", arg=[status.element_handle(), text],
+                           timeout=UPDATE_SECONDS * 1000)
+    _settle(page, image, status)
+    assert float(page.locator(".widget-readout").all_inner_texts()[1]) > 0.05
+    before = image.get_attribute("src")
+    page.locator("button", has_text="05: gain 5/3").click()
+    _wait_for_new_image(page, image, before)
+    page.wait_for_function("el => el.innerText.includes('χ₁ = 1.21')", arg=status.element_handle(),
+                           timeout=UPDATE_SECONDS * 1000)
+    _settle(page, image, status)
+    assert page.locator(".widget-readout").all_inner_texts()[:2] == ["1.67", "0.00"]
+    assert "χ₁ = 1.21, q* = 1.18, c* = 0" in status.inner_text()
+    page.screenshot(path=str(ARTIFACTS / f"{prefix}-chaos-preset.png"))
+    assert "Could not update" not in status.inner_text()
+    return f"two drags and a preset in {time.monotonic() - start:.1f} s"
+
+
+#: notebook -> (how its explorer is exercised, the prefix of its server logs)
+EXPLORERS = {NOTEBOOK: (_exercise_explorer, ""), CHAOS_NOTEBOOK: (_exercise_chaos_explorer, "-07")}
+
+
+@pytest.mark.parametrize("notebook", list(EXPLORERS), ids=lambda name: name[:2])
+def test_explorer_in_jupyterlab(browser, workdir, notebook):
+    exercise, suffix = EXPLORERS[notebook]
+    server, port = _jupyterlab("jupyterlab" + suffix, workdir)
     try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK}?token=initlab", timeout=60000)
-        idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
-        idle.wait_for(timeout=60000)
-        page.click("text=Run >> nth=0")
-        page.click("text=Run All Cells")
-        page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
-        idle.wait_for(timeout=RUN_SECONDS * 1000)
-        timings = _exercise_explorer(page, "lab")
+        page, idle = _run_all_in_lab(browser, port, notebook)
+        report = exercise(page, "lab")
         # the kernel is still responsive: it returns to idle after the slider work
         idle.wait_for(timeout=UPDATE_SECONDS * 1000)
-        print(f"JupyterLab: figure updated {timings['depth']:.2f} s after the depth drag, "
-              f"{timings['scale']:.2f} s after the scale drag")
+        print(f"JupyterLab, {notebook}: {report}")
         page.close()
     finally:
         server.stop()
 
 
-def test_explorer_in_voila(browser, workdir):
-    port = _free_port()
-    server = Server("voila", [sys.executable, "-m", "voila", NOTEBOOK, "--no-browser", f"--port={port}",
-                              "--Voila.ip=127.0.0.1"],
-                    f"http://127.0.0.1:{port}/favicon.ico", workdir)
+@pytest.mark.parametrize("notebook", list(EXPLORERS), ids=lambda name: name[:2])
+def test_explorer_in_voila(browser, workdir, notebook):
+    exercise, suffix = EXPLORERS[notebook]
+    server, port = _voila("voila" + suffix, notebook, workdir)
     try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"http://127.0.0.1:{port}/", timeout=RUN_SECONDS * 1000)
-        page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
-        timings = _exercise_explorer(page, "voila")
-        print(f"Voila: figure updated {timings['depth']:.2f} s after the depth drag, "
-              f"{timings['scale']:.2f} s after the scale drag")
+        page = _open_in_voila(browser, port)
+        print(f"Voila, {notebook}: {exercise(page, 'voila')}")
         page.close()
     finally:
         server.stop()

@@ -34,6 +34,18 @@ def test_cells_trained_again_match_the_stored_ones(grid, depth, sigma_w2, seeds)
         np.testing.assert_allclose(again, grid.cell(depth, sigma_w2)[seed], atol=0.005)
 
 
+def test_trainable_region_grows_with_training(grid):
+    cells = [int((grid.accuracy_at(epoch) >= 0.5).sum()) for epoch in (1, 2, 3, 4)]
+    assert cells == sorted(cells) and cells[-1] > cells[0]
+    np.testing.assert_array_equal(grid.accuracy_at(4), grid.accuracy)
+    deepest = grid.trainable_depth(0.5)
+    column = grid.accuracy[:, 0] >= 0.5
+    assert deepest[0] == grid.depths[column].max()
+    assert (grid.trainable_depth(0.5, epoch=1) <= deepest).all()
+    with pytest.raises(ValueError, match="epoch must be an integer <= 4"):
+        grid.accuracy_at(5)
+
+
 def test_cell_lookup_and_errors(grid, tmp_path):
     assert grid.cell(10, 0.5).shape == (2, 4)
     with pytest.raises(ValueError, match="the grid has depths"):

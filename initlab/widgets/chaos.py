@@ -72,15 +72,14 @@ class ChaosExplorer(Explorer):
         style = {"description_width": "60px"}
         layout = w.Layout(width="430px")
         self.sigma_w = w.FloatLogSlider(value=sigma_w, base=10, min=math.log10(SIGMA_W_RANGE[0]),
-                                        max=math.log10(SIGMA_W_RANGE[1]), step=0.005, description="σ_w",
+                                        max=math.log10(SIGMA_W_RANGE[1]), step=0.001, description="σ_w",
                                         readout_format=".3g", layout=layout, style=style)
         self.sigma_b = w.FloatSlider(value=sigma_b, min=SIGMA_B_RANGE[0], max=SIGMA_B_RANGE[1], step=0.01,
                                      description="σ_b", readout_format=".2f", layout=layout, style=style)
         self.buttons = [w.Button(description=name, layout=w.Layout(width="auto")) for name in PRESETS]
         for button in self.buttons:
             button.on_click(lambda b: self.choose(b.description))
-        self.widget = w.VBox([w.HBox([w.VBox([self.sigma_w, self.sigma_b]), w.HBox(self.buttons)]), self.status,
-                              self.image])
+        self.widget = w.VBox([self.sigma_w, self.sigma_b, w.HBox(self.buttons), self.status, self.image])
         self._grad_range = None
         self._holding = False
         self._build_figure()
@@ -178,7 +177,7 @@ class ChaosExplorer(Explorer):
         else:
             grad = (f"the gradient shrinks e-fold every {p.xi_grad:.3g} layers going back" if p.xi_grad > 0 else
                     f"the gradient grows e-fold every {-p.xi_grad:.3g} layers going back")
-            scales = f"ξ_c = {p.xi_c:.3g} layers (trainable to about 6ξ_c = {6 * p.xi_c:.3g}); {grad}"
+            scales = f"ξ_c = {p.xi_c:.3g} layers (Schoenholz et al.: trainable to about 6ξ_c = {6 * p.xi_c:.3g}); {grad}"
         return (f"<b style='color:{colour}'>{p.name}</b>: χ₁ = {p.chi_1:.3g}, q* = {p.q_star:.3g}, "
                 f"c* = {p.c_star:.3g}; {scales}")
 
