@@ -195,3 +195,13 @@ def test_correlated_inputs_are_exact():
     # near c = 1 the distance keeps its digits where 1 - cosine would not
     y = np.array([[1.0, 0.0], [1.0, 1e-9]])
     assert correlation.pair_distances(y)[0] == pytest.approx(0.5e-18, rel=1e-6)
+
+
+def test_fitted_depth_scale_of_the_ordered_phase():
+    # 1 - c_l shrinks by chi_1 per layer once q has settled: a straight line on a log scale with slope -1 / xi_c
+    run = correlation.correlation_experiment(math.sqrt(1.2), math.sqrt(0.05), depth=20, width=1000, rng=0)
+    assert run.phase.name == "ordered" and run.phase.xi_c == pytest.approx(5.945, abs=0.01)
+    assert run.depth_scale(5, 20) == pytest.approx(run.phase.xi_c, rel=0.1)
+    assert run.depth_scale(10, 20, predicted=True) == pytest.approx(run.phase.xi_c, rel=0.03)  # 1 - c still ~0.1
+    with pytest.raises(ValueError, match="last must be an integer >= 6"):
+        run.depth_scale(5, 5)
