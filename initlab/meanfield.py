@@ -89,28 +89,25 @@ def fixed_point_q(sigma_w, sigma_b=0.0, activation="tanh", q0=1.0):
     q0 = check_float("q0", q0, strictly_positive=True)
     gap0 = _length(act, q0, sw, sb) - q0
     result = np.where(np.abs(gap0) <= _SAME * q0, q0, np.nan)
-    up = np.isnan(result) & (gap0 > 0)
-    low, high = np.full(sw.size, q0), np.full(sw.size, q0)
-    # bracket: low has gap >= 0, high has gap <= 0
+    # bracket: walk from q0 in steps of x16 towards the fixed point until the gap changes sign
+    near, far = np.full(sw.size, q0), np.full(sw.size, q0)
+    step = np.where(gap0 > 0, _BRACKET_STEP, 1.0 / _BRACKET_STEP)
     searching = np.isnan(result)
     while searching.any():
-        trial = np.where(up, high * _BRACKET_STEP, low / _BRACKET_STEP)
+        trial = np.where(searching, near * step, near)
         gap = _length(act, trial, sw, sb) - trial
-        crossed = np.where(up, gap <= 0, gap >= 0) & searching
-        moved = searching & ~crossed
-        high = np.where(up & searching, trial, high)
-        low = np.where(~up & searching, trial, low)
-        low = np.where(up & moved, trial, low)
-        high = np.where(~up & moved, trial, high)
-        result = np.where(moved & up & (trial > _LARGEST), np.inf, result)
-        result = np.where(moved & ~up & (trial < _SMALLEST), 0.0, result)
-        searching = moved & np.isnan(result)
+        crossed = searching & (np.sign(gap) != np.sign(gap0))
+        walked = searching & ~crossed
+        far, near = np.where(crossed, trial, far), np.where(walked, trial, near)
+        result = np.where(walked & (trial > _LARGEST), np.inf, np.where(walked & (trial < _SMALLEST), 0.0, result))
+        searching = walked & np.isnan(result)
+    # bisect in log q: near keeps the sign of gap0, far the other
     open_ = np.isnan(result)
     for _ in range(60):  # a bracket of ratio 16 to machine precision
-        middle = np.sqrt(low) * np.sqrt(high)
-        above = _length(act, middle, sw, sb) - middle >= 0
-        low, high = np.where(open_ & above, middle, low), np.where(open_ & ~above, middle, high)
-    return np.where(open_, np.sqrt(low) * np.sqrt(high), result).reshape(shape)[()]
+        middle = np.sqrt(near) * np.sqrt(far)
+        same = np.sign(_length(act, middle, sw, sb) - middle) == np.sign(gap0)
+        near, far = np.where(open_ & same, middle, near), np.where(open_ & ~same, middle, far)
+    return np.where(open_, np.sqrt(near) * np.sqrt(far), result).reshape(shape)[()]
 
 
 def chi_1(sigma_w, sigma_b=0.0, activation="tanh"):
