@@ -13,6 +13,7 @@ core -- the ideas, numpy only
 - ``initlab.distributions`` how a matrix's entries are drawn, given their std
 - ``initlab.initializers``  the rules for a weight matrix's std (zeros ... orthogonal)
 - ``initlab.theory``        the closed forms: weighted sums, Glorot, the mean field
+- ``initlab.meanfield``     order and chaos: q*, c*, chi_1, depth scales, the critical line
 - ``initlab.reference``     published figures the course compares with
 - ``initlab.isometry``      the Jacobian spectrum's moments (free probability), Haar's marginal
 
@@ -23,6 +24,8 @@ experiments -- networks that run
 - ``initlab.mnist``         MNIST's files: the shipped sample, download, checks, parsing
 - ``initlab.data``          the course's data sets (``load_mnist``, ``two_moons``, ...)
 - ``initlab.experiments``   notebook 06's experiment: old and new start on MNIST
+- ``initlab.correlation``   notebook 07's experiment: two inputs through a deep network
+- ``initlab.trainability``  notebook 07's grid: which depths learn, over sigma_w^2
 - ``initlab.layers``        a normalization layer and a residual block, forward and backward
 - ``initlab.resnet``        a residual MLP with a softmax head and lesson 09's starts
 - ``initlab.lsuv``          LSUV: orthonormal start, then unit output variance layer by layer
@@ -33,6 +36,7 @@ experiments -- networks that run
 presentation -- what a student sees
 - ``initlab.style``         colours, font sizes, presentation mode (``initlab.present()``)
 - ``initlab.plots``         the course's figures
+- ``initlab.phase_plots``   notebook 07's figures: phase diagram, correlations, trainability
 - ``initlab.curves``        lesson 09's figures: values per block, loss per step
 - ``initlab.isometry_plots`` notebook 08's figures
 - ``initlab.widgets``       slider explorers, one module each
@@ -45,8 +49,9 @@ first use (``initlab.plots``), keeping ``import initlab`` fast.
 
 from importlib import import_module
 
-from . import (activations, checks, data, deep_linear, diagnosis, distributions, experiments, first_steps,
-               initializers, isometry, jacobian, layers, lsuv, mlp, mnist, propagation, reference, resnet, theory)
+from . import (activations, checks, correlation, data, deep_linear, diagnosis, distributions, experiments,
+               first_steps, gaussian, initializers, isometry, jacobian, layers, lsuv, meanfield, mlp, mnist, propagation,
+               reference, resnet, theory, trainability)
 from .first_steps import diagnostics
 from .propagation import propagate
 
@@ -57,6 +62,7 @@ __all__ = [
     "activations",
     "distributions",
     "initializers",
+    "gaussian",
     "theory",
     "reference",
     "propagation",
@@ -65,6 +71,9 @@ __all__ = [
     "mnist",
     "data",
     "experiments",
+    "meanfield",
+    "correlation",
+    "trainability",
     "layers",
     "resnet",
     "lsuv",
@@ -76,6 +85,7 @@ __all__ = [
     "plots",
     "curves",
     "isometry_plots",
+    "phase_plots",
     "widgets",
     "exercises",
     "lesson",
@@ -84,7 +94,8 @@ __all__ = [
     "present",
 ]
 
-_LAZY_MODULES = ("style", "plots", "curves", "isometry_plots", "widgets", "exercises", "lesson")
+_LAZY_MODULES = ("style", "plots", "phase_plots", "widgets", "exercises", "lesson")
+_LAZY_MODULES = ("style", "plots", "curves", "isometry_plots", "phase_plots", "widgets", "exercises", "lesson")
 
 
 def __getattr__(name):

@@ -12,7 +12,8 @@ Four pieces of theory, each a few lines of algebra:
 2. **Glorot's conditions** (notebook 04).  Forward: fan_in * Var(W) = 1.
    Backward: fan_out * Var(W) = 1.  Compromise: Var(W) = 2 / (fan_in + fan_out).
 
-3. **The mean-field length map** (notebooks 02, 04, 05).  In a wide layer the
+3. **The mean-field length map** (notebooks 02, 04, 05; ``initlab.meanfield`` adds the
+   correlation map of notebook 07).  In a wide layer the
    pre-activations are close to Gaussian.  Writing q_l = Var(z_l) and
    sigma_w^2 = fan_in * Var(W) (the weight variance in units of 1 / fan_in)::
 
@@ -39,6 +40,7 @@ import numpy as np
 
 from . import activations as _activations
 from .checks import ArgumentError, ArgumentTypeError, check_float, check_int
+from .gaussian import bivariate_expectation, gaussian_expectation  # noqa: F401  (part of this module's API)
 
 __all__ = [
     "weighted_sum_variance",
@@ -54,6 +56,7 @@ __all__ = [
     "sigmoid_saturation_threshold",
     "sigmoid_saturated_fraction",
     "gaussian_expectation",
+    "bivariate_expectation",
     "MeanField",
     "mean_field",
     "fixed_point",
@@ -176,37 +179,6 @@ def residual_growth(blocks, branch_scale=1.0, branch_gain=1.0) -> np.ndarray:
 # ----------------------------------------------------------------------------
 # 3. Gaussian expectations and the mean-field map
 # ----------------------------------------------------------------------------
-# Why not a 20-point Gauss-Hermite rule?  tanh(22 z) is almost a step at z = 0; a
-# polynomial rule cannot follow a step and is off by several percent.  Instead we
-# integrate over |z| on a logarithmic grid, z = exp(t): the integrand
-# f(z) phi(z) z dt is smooth in t whatever the scale of the step, so the plain
-# trapezoid rule in t is accurate from z = 1e-10 to z = 12.
-_Z_POSITIVE = np.geomspace(1e-10, 12.0, 3001)
-_DT = math.log(_Z_POSITIVE[1] / _Z_POSITIVE[0])
-_WEIGHTS = _DT * _Z_POSITIVE * np.exp(-0.5 * _Z_POSITIVE**2) / math.sqrt(2.0 * math.pi)
-_WEIGHTS[[0, -1]] *= 0.5
-# mass of N(0,1) in [-1e-10, 1e-10], given to the value f(0)
-_CENTRE_WEIGHT = 2e-10 / math.sqrt(2.0 * math.pi)
-
-
-def gaussian_expectation(function, variance):
-    """E[f(sqrt(variance) * Z)] for Z ~ N(0, 1), for one variance or an array of them.
-
-    Accurate to about 1e-9 for the smooth and the step-like functions of the course
-    (tanh(22 Z), relu(Z)^2, ...), see the comment above.
-    """
-    variance = np.asarray(variance, dtype=np.float64)
-    if np.any(np.isnan(variance)) or np.any(variance < 0):
-        raise ArgumentError(f"variance must be >= 0 (inf is allowed for an exploded signal), got {variance}")
-    if not callable(function):
-        raise ArgumentTypeError(f"function must be callable, e.g. lambda z: np.tanh(z) ** 2, got {function!r}")
-    scale = np.sqrt(variance)[..., None]
-    with np.errstate(over="ignore", invalid="ignore"):
-        both_sides = function(scale * _Z_POSITIVE) + function(-scale * _Z_POSITIVE)
-        centre = function(np.zeros_like(scale))[..., 0]
-        return both_sides @ _WEIGHTS + _CENTRE_WEIGHT * centre
-
-
 @dataclass(frozen=True)
 class MeanField:
     """Predicted per-layer statistics of a deep, wide, randomly initialised network.

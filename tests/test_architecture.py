@@ -10,10 +10,11 @@ import initlab
 
 PACKAGE = pathlib.Path(initlab.__file__).parent
 LAYERS = {
-    "core": {"checks", "activations", "distributions", "initializers", "theory", "reference", "isometry"},
-    "experiments": {"propagation", "diagnosis", "mlp", "mnist", "data", "experiments", "layers", "resnet", "lsuv",
-                    "first_steps", "jacobian", "deep_linear"},
-    "presentation": {"style", "plots", "curves", "isometry_plots", "widgets", "exercises", "lesson"},
+    "core": {"checks", "activations", "distributions", "initializers", "gaussian", "theory", "meanfield", "reference",
+             "isometry"},
+    "experiments": {"propagation", "diagnosis", "mlp", "mnist", "data", "experiments", "correlation", "trainability",
+                    "jacobian", "deep_linear", "layers", "resnet", "lsuv", "first_steps"},
+    "presentation": {"style", "plots", "phase_plots", "isometry_plots", "curves", "widgets", "exercises", "lesson"},
 }
 RANK = {name: rank for rank, layer in enumerate(LAYERS.values()) for name in layer}
 # initlab/datasets/ holds data and the script that made it, not a module of the package
@@ -94,7 +95,8 @@ def test_import_initlab_loads_no_presentation_module():
     assert out.strip() == "[]"
 
 
-@pytest.mark.parametrize("name", ["widgets.signal", "widgets.weighted_sum", "widgets.training", "widgets.isometry"])
+@pytest.mark.parametrize("name", ["widgets.signal", "widgets.weighted_sum", "widgets.training", "widgets.chaos",
+                                  "widgets.isometry"])
 def test_each_explorer_module_exports_its_function(name):
     module = importlib.import_module(f"initlab.{name}")
     assert any(n.endswith("_explorer") for n in module.__all__)

@@ -1,10 +1,11 @@
 """The explorers in a real browser: JupyterLab and Voila, driven by headless Chromium.
 
 Starts JupyterLab and Voila on 127.0.0.1 with a copy of the notebooks, opens notebook 02
-(the signal explorer) and notebook 08 (the isometry explorer) in Debian's Chromium
-(driven by the playwright package, never a downloaded browser), runs them, drags the
-depth and weight-scale sliders and checks that the explorer renders, that its figure
-changes and that the kernel stays responsive.  Screenshots go to test-artifacts/browser/.
+(the signal explorer), notebook 07 (the chaos explorer) and notebook 08 (the isometry
+explorer) in Debian's Chromium (driven by the playwright package, never a downloaded
+browser), runs them, drags their sliders (depth and weight scale; sigma_w, sigma_b and a
+preset button for 07) and checks that the explorer renders, that its figure changes and
+that the kernel stays responsive.  Screenshots go to test-artifacts/browser/.
 
 Needs /usr/bin/chromium (Debian package "chromium"; .ci/run installs it).  Outside CI
 the test is skipped, with a message, when Chromium is missing.
@@ -183,9 +184,82 @@ def _exercise_isometry_explorer(page, prefix):
     return timings
 
 
+# ---- notebook 07: the chaos explorer -------------------------------------------------
+CHAOS_NOTEBOOK = "07_order_and_chaos.ipynb"
+
+
+def _status(page):
+    return page.locator(".widget-html-content").first
+
+
+def _wait_for_new_image(page, image, before_src):
+    page.wait_for_function("([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before_src],
+                           timeout=UPDATE_SECONDS * 1000)
+
+
+def _settle(page, image, status):
+    """Wait until the figure and the status line stop changing: the browser sends a drag's last position
+    only once the kernel is idle again (the widget message throttle), so it can arrive a little later."""
+    deadline, last = time.monotonic() + UPDATE_SECONDS, None
+    while time.monotonic() < deadline:
+        now = (image.get_attribute("src"), status.inner_text(), tuple(page.locator(".widget-readout").all_inner_texts()))
+        if now == last:
+            return
+        last = now
+        time.sleep(2.0)
+    raise AssertionError(f"the explorer kept changing for {UPDATE_SECONDS} s")
+
+
+def _exercise_chaos_explorer(page, prefix):
+    """Drag sigma_w into the chaotic phase, raise sigma_b, press a preset; check the figure and the status line."""
+    assert page.locator("text=Error displaying widget").count() == 0
+    image = page.locator(".jupyter-widgets img").first
+    image.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"{prefix}-chaos-initial.png"))
+    assert page.locator(".widget-readout").all_inner_texts()[:2] == ["1.00", "0.05"]
+    status = _status(page)
+    assert "ordered" in status.inner_text() and "χ₁ = 0.934" in status.inner_text()
+    start = time.monotonic()
+    before = image.get_attribute("src")
+    _drag(page, 0, 150)  # sigma_w, a log slider from 0.1 to 30: far into the chaotic phase
+    _wait_for_new_image(page, image, before)
+    page.wait_for_function("el => el.innerText.startsWith('chaotic')", arg=status.element_handle(),
+                           timeout=UPDATE_SECONDS * 1000)
+    _settle(page, image, status)
+    sigma_w = float(page.locator(".widget-readout").all_inner_texts()[0])
+    assert sigma_w > 2 and status.inner_text().startswith("chaotic"), (sigma_w, status.inner_text())
+    page.screenshot(path=str(ARTIFACTS / f"{prefix}-chaos-after-sigma_w.png"))
+    before, text = image.get_attribute("src"), status.inner_text()
+    _drag(page, 1, 120)  # sigma_b
+    _wait_for_new_image(page, image, before)
+    page.wait_for_function("([el, old]) => el.innerText !== old", arg=[status.element_handle(), text],
+                           timeout=UPDATE_SECONDS * 1000)
+    _settle(page, image, status)
+    assert float(page.locator(".widget-readout").all_inner_texts()[1]) > 0.05
+    before = image.get_attribute("src")
+    page.locator("button", has_text="05: gain 5/3").click()
+    _wait_for_new_image(page, image, before)
+    page.wait_for_function("el => el.innerText.includes('χ₁ = 1.21')", arg=status.element_handle(),
+                           timeout=UPDATE_SECONDS * 1000)
+    _settle(page, image, status)
+    assert page.locator(".widget-readout").all_inner_texts()[:2] == ["1.67", "0.00"]
+    assert "χ₁ = 1.21, q* = 1.18, c* = 0" in status.inner_text()
+    page.screenshot(path=str(ARTIFACTS / f"{prefix}-chaos-preset.png"))
+    assert "Could not update" not in status.inner_text()
+    return f"two drags and a preset in {time.monotonic() - start:.1f} s"
+
+
+def _describe(timings, scale):
+    """What an explorer's exercise measured, in words."""
+    if isinstance(timings, str):
+        return timings
+    return f"figure updated {timings['depth']:.2f} s after the depth drag, {timings[scale]:.2f} s after the {scale} drag"
+
+
 # (notebook, the function that checks and drags its explorer, the slider whose drag is timed besides depth)
 EXPLORERS = {
     "02-signal": (NOTEBOOK, _exercise_explorer, "scale"),
+    "07-chaos": (CHAOS_NOTEBOOK, _exercise_chaos_explorer, None),
     "08-isometry": (ISOMETRY_NOTEBOOK, _exercise_isometry_explorer, "sigma_w"),
 }
 
@@ -210,8 +284,7 @@ def test_explorer_in_jupyterlab(browser, workdir, explorer):
         timings = exercise(page, f"lab-{explorer}")
         # the kernel is still responsive: it returns to idle after the slider work
         idle.wait_for(timeout=UPDATE_SECONDS * 1000)
-        print(f"JupyterLab, {notebook}: figure updated {timings['depth']:.2f} s after the depth drag, "
-              f"{timings[scale]:.2f} s after the {scale} drag")
+        print(f"JupyterLab, {notebook}: {_describe(timings, scale)}")
         page.close()
     finally:
         server.stop()
@@ -229,8 +302,7 @@ def test_explorer_in_voila(browser, workdir, explorer):
         page.goto(f"http://127.0.0.1:{port}/", timeout=RUN_SECONDS * 1000)
         page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
         timings = exercise(page, f"voila-{explorer}")
-        print(f"Voila, {notebook}: figure updated {timings['depth']:.2f} s after the depth drag, "
-              f"{timings[scale]:.2f} s after the {scale} drag")
+        print(f"Voila, {notebook}: {_describe(timings, scale)}")
         page.close()
     finally:
         server.stop()

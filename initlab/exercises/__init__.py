@@ -21,6 +21,7 @@ raises a TypeError that says what to pass.
   ``lesson06.py``: decay epochs, MNIST pixels with a bias).
 - ``lesson08.py``: the Jacobian's mean and spread, a hand-written orthogonal
   initializer (notebook 08).
+- ``lesson07.py``: depth scales, trainable depths and edges of chaos (notebook 07).
 """
 
 from .answers import (
@@ -50,6 +51,8 @@ from .lesson04 import check_conv_glorot_std
 from .lesson05 import check_conv_he_std, check_relu_lecun_verdict, check_silu_variance
 from .lesson06 import check_decay_epochs, check_pixel_std_with_bias
 from .lesson08 import check_leaky_spread, check_orthogonal, check_tanh_mean_square
+from .lesson07 import (check_leaky_critical_sigma_w2, check_relu_depth_scale, check_sigmoid_critical_sigma_w,
+                       check_trainable_depth)
 
 __all__ = [
     "check_identical_units",
@@ -78,6 +81,10 @@ __all__ = [
     "check_tanh_mean_square",
     "check_leaky_spread",
     "check_orthogonal",
+    "check_relu_depth_scale",
+    "check_trainable_depth",
+    "check_leaky_critical_sigma_w2",
+    "check_sigmoid_critical_sigma_w",
     "EXPECTED",
     "check_constant_start",
     "check_interchangeable_starts",

@@ -1,0 +1,209 @@
+"""The chaos explorer: slide sigma_w and sigma_b of a deep tanh network between order and chaos.
+
+Notebook 07 uses it.  Each position shows chi_1, c*, the depth scales, the predicted and
+the measured correlation of two inputs layer by layer, the gradient's mean square layer
+by layer, and the point on the (sigma_w^2, sigma_b^2) phase diagram.  What keeps an
+update quick (about 0.1-0.3 s):
+
+- the network is drawn once at unit scale, W ~ N(0, 1/width) and b ~ N(0, 1); a setting
+  only multiplies them by sigma_w and sigma_b;
+- the phase diagram is part of the background image; an update redraws the curves and
+  the marker only (``render.Painter``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as w
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, NullFormatter
+
+from .. import meanfield as _meanfield
+from .. import style as _style
+from .. import theory as _theory
+from ..checks import as_generator, check_float, check_int
+from ..correlation import correlated_inputs, network_statistics
+from ..phase_plots import draw_phase_diagram
+from .base import Explorer, in_range
+from .render import Painter, log_range, set_line
+
+__all__ = ["ChaosExplorer", "chaos_explorer", "PRESETS"]
+
+SIGMA_W_RANGE = (0.1, 30.0)
+SIGMA_B_RANGE = (0.0, 1.5)
+ACTIVATION = "tanh"
+#: Settings of the earlier lessons, one button each: (sigma_w, sigma_b).
+PRESETS = {
+    "02: 0.01·N(0,1)": (0.01 * math.sqrt(500), 0.0),
+    "04: LeCun": (1.0, 0.0),
+    "05: gain 5/3": (5 / 3, 0.0),
+    "02: N(0,1)": (math.sqrt(500), 0.0),
+    "edge, σ_b²=0.05": (float(_meanfield.critical_sigma_w(math.sqrt(0.05))), math.sqrt(0.05)),
+}
+
+
+class ChaosExplorer(Explorer):
+    """Sliders for sigma_w and sigma_b over a deep tanh network; theory and measurement side by side.
+
+    Attributes after an update: ``phase`` (``meanfield.Phase``), ``curve``
+    (``meanfield.CorrelationCurve``), ``predicted_grad``, and the measured ``q``,
+    ``distance`` (1 - c per layer) and ``grad`` of the network.
+    """
+
+    def __init__(self, sigma_w=1.0, sigma_b=0.05, depth=50, width=300, c0=0.5, n_inputs=6, rng=0, present=None):
+        sigma_w = in_range("sigma_w", sigma_w, *SIGMA_W_RANGE, kind="float")
+        sigma_b = in_range("sigma_b", sigma_b, *SIGMA_B_RANGE, kind="float")
+        self.depth = check_int("depth", depth, minimum=2, maximum=200)
+        width = check_int("width", width, minimum=10, maximum=2000)
+        self.c0 = check_float("c0", c0, minimum=0.0, maximum=1.0)
+        n_inputs = check_int("n_inputs", n_inputs, minimum=2, maximum=min(50, width - 1))
+        super().__init__(present)
+        # one network at unit scale, drawn once: W ~ N(0, 1/width), b ~ N(0, 1)
+        rng = as_generator(rng)
+        self._x = correlated_inputs(n_inputs, width, self.c0, rng)
+        self._unit_weights = rng.standard_normal((self.depth, width, width)) / math.sqrt(width)
+        self._unit_biases = rng.standard_normal((self.depth, width))
+        self._grad_output = rng.standard_normal((n_inputs, width))
+        self.width = width
+
+        style = {"description_width": "60px"}
+        layout = w.Layout(width="430px")
+        self.sigma_w = w.FloatLogSlider(value=sigma_w, base=10, min=math.log10(SIGMA_W_RANGE[0]),
+                                        max=math.log10(SIGMA_W_RANGE[1]), step=0.001, description="σ_w",
+                                        readout_format=".3g", layout=layout, style=style)
+        self.sigma_b = w.FloatSlider(value=sigma_b, min=SIGMA_B_RANGE[0], max=SIGMA_B_RANGE[1], step=0.01,
+                                     description="σ_b", readout_format=".2f", layout=layout, style=style)
+        self.buttons = [w.Button(description=name, layout=w.Layout(width="auto")) for name in PRESETS]
+        for button in self.buttons:
+            button.on_click(lambda b: self.choose(b.description))
+        self.widget = w.VBox([self.sigma_w, self.sigma_b, w.HBox(self.buttons), self.status, self.image])
+        self._grad_range = None
+        self._holding = False
+        self._build_figure()
+        self.refresh()
+        self.watch(self.sigma_w, self.sigma_b)
+
+    def choose(self, preset):
+        """Move both sliders to one of ``PRESETS``: one update, not two."""
+        self._holding = True
+        try:
+            self.sigma_w.value, self.sigma_b.value = PRESETS[preset]
+        finally:
+            self._holding = False
+        self.refresh()
+
+    def refresh(self):
+        if not self._holding:
+            super().refresh()
+
+    # ---------------------------------------------------------------- computing
+    def compute(self):
+        """Theory and measurement at the sliders' values."""
+        sw, sb = float(self.sigma_w.value), float(self.sigma_b.value)
+        self.phase = _meanfield.phase(sw, sb, ACTIVATION)
+        self.curve = _meanfield.correlation_curve(self.depth, self.c0, sw, sb, ACTIVATION)
+        self.predicted_grad = _theory.mean_field(self.depth, sw, sb, ACTIVATION).grad_std ** 2
+        self.q, self.distance, self.grad = network_statistics(self._x, sw * self._unit_weights, sb * self._unit_biases,
+                                                              ACTIVATION, self._grad_output)
+
+    # ---------------------------------------------------------------- drawing
+    def _build_figure(self):
+        fig = Figure(figsize=_style.figsize(15, 5.2, self.presenting), dpi=80)
+        colors = _style.COLORS
+        with matplotlib.rc_context(_style.style(self.presenting)):
+            grid = fig.add_gridspec(1, 3, left=0.05, right=0.99, bottom=0.14, top=0.86, wspace=0.28,
+                                    width_ratios=[1.2, 1, 1])
+            self.ax_phase, self.ax_c, self.ax_g = (fig.add_subplot(grid[0, k]) for k in range(3))
+            draw_phase_diagram(self.ax_phase, ACTIVATION)
+            self.ax_phase.set_title("the phase diagram")
+            self.marker, = self.ax_phase.plot([], [], "o", color=colors[4], markersize=14, markeredgecolor="black",
+                                              clip_on=False, zorder=5)
+            self.line_c_pred, = self.ax_c.plot([], [], "-", color=colors[0], linewidth=8, alpha=0.3,
+                                               label="mean field")
+            self.line_c, = self.ax_c.plot([], [], "o", color=colors[0], markersize=5, label="measured")
+            self.line_c_star, = self.ax_c.plot([], [], ":", color="black", linewidth=1.5, label="c*")
+            self.ax_c.set_ylim(-0.1, 1.05)
+            self.ax_c.set_xlabel("layer")
+            self.ax_c.set_title("correlation c_l of two inputs")
+            self.ax_c.legend(loc="lower left", fontsize=11)
+            self.line_g_pred, = self.ax_g.plot([], [], "-", color=colors[3], linewidth=8, alpha=0.3,
+                                               label="mean field")
+            self.line_g, = self.ax_g.plot([], [], "s", color=colors[3], markersize=5, label="measured")
+            self.ax_g.set_yscale("log")
+            self.ax_g.yaxis.set_minor_formatter(NullFormatter())
+            self.ax_g.set_xlabel("layer (the gradient enters at the last)")
+            self.ax_g.set_title("mean square of dL/dz_l")
+            self.ax_g.legend(loc="lower left", fontsize=11)
+            for ax in (self.ax_c, self.ax_g):
+                ax.set_xlim(0.5, self.depth + 0.5)
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+            self.title = fig.text(0.5, 0.955, "", ha="center", va="center", fontsize=16)
+        self.figure = fig
+        self._painter = Painter(fig)
+
+    def update(self):
+        self.compute()
+        phase, layers = self.phase, np.arange(1, self.depth + 1)
+        sw, sb = float(self.sigma_w.value), float(self.sigma_b.value)
+        with np.errstate(all="ignore"):
+            self.marker.set_data([min(max(sw**2, 0.01), 1000.0)], [sb**2])
+            self.line_c_pred.set_data(layers, self.curve.c)
+            self.line_c.set_data(layers, 1.0 - self.distance)
+            c_star = phase.c_star if math.isfinite(phase.c_star) else np.nan
+            self.line_c_star.set_data([0.5, self.depth + 0.5], [c_star, c_star])
+            set_line(self.line_g_pred, layers, self.predicted_grad)
+            set_line(self.line_g, layers, self.grad)
+            low, high = self._grad_range = log_range(self._grad_range, self.predicted_grad, self.grad)
+        self.title.set_text(f"tanh, depth {self.depth}, width {self.width}: σ_w² = {sw**2:.3g}, σ_b² = {sb**2:.3g} "
+                            f"→ {phase.name}, χ₁ = {phase.chi_1:.3g}")
+
+        def set_axes():
+            self.ax_g.set_ylim(low, high)
+
+        dynamic = [self.marker, self.line_c_pred, self.line_c, self.line_c_star, self.line_g_pred, self.line_g,
+                   self.title]
+        self.show(self._painter.render((low, high), set_axes, dynamic))
+        self.say(self.describe())
+
+    def describe(self) -> str:
+        """The status line: the phase, chi_1, q*, c* and what the depth scales mean."""
+        p = self.phase
+        colour = {"ordered": _style.COLORS[0], "chaotic": _style.COLORS[3]}.get(p.name, "black")
+        if p.name == "critical":
+            scales = "ξ_c and ξ_∇ are infinite: correlations and gradients neither die out nor blow up"
+        else:
+            grad = (f"the gradient shrinks e-fold every {p.xi_grad:.3g} layers going back" if p.xi_grad > 0 else
+                    f"the gradient grows e-fold every {-p.xi_grad:.3g} layers going back")
+            scales = f"ξ_c = {p.xi_c:.3g} layers (Schoenholz et al.: trainable to about 6ξ_c = {6 * p.xi_c:.3g}); {grad}"
+        return (f"<b style='color:{colour}'>{p.name}</b>: χ₁ = {p.chi_1:.3g}, q* = {p.q_star:.3g}, "
+                f"c* = {p.c_star:.3g}; {scales}")
+
+    def summary(self) -> str:
+        p = self.phase
+        return (f"ChaosExplorer(sigma_w={self.sigma_w.value:.3g}, sigma_b={self.sigma_b.value:.3g}): {p.name}, "
+                f"chi_1 = {p.chi_1:.3g}, xi_c = {p.xi_c:.3g} layers")
+
+
+def chaos_explorer(sigma_w=1.0, sigma_b=0.05, depth=50, width=300, c0=0.5, n_inputs=6, rng=0,
+                   present=None) -> ChaosExplorer:
+    """Sliders for sigma_w and sigma_b of a deep tanh network, between order and chaos.
+
+    Parameters
+    ----------
+    sigma_w : float, 0.1..30;  sigma_b : float, 0..1.5
+        Var(W) = sigma_w^2 / fan_in, Var(b) = sigma_b^2 (the starting slider values).
+    depth : int, 2..200;  width : int, 10..2000
+        The simulated network (its weights are drawn once).
+    c0 : float, the correlation of every pair of the ``n_inputs`` inputs
+    rng : seed or Generator of the network and the inputs
+    present : bool, optional, bigger figure and fonts for a projector
+
+    Shows chi_1, q*, c* and the depth scales (``meanfield.phase``), the phase diagram
+    with the setting marked, and per layer the correlation of the inputs and the
+    gradient's mean square: mean field (wide pale lines) and the network (points).
+    """
+    return ChaosExplorer(sigma_w=sigma_w, sigma_b=sigma_b, depth=depth, width=width, c0=c0, n_inputs=n_inputs,
+                         rng=rng, present=present)
