@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from answer_cases import MALFORMED_ANSWERS
 from initlab import exercises, initializers, propagate, theory
 from initlab.exercises import lesson02
 
@@ -80,11 +81,7 @@ def test_ellipsis_is_not_answered_yet(check, capsys):
 
 
 @pytest.mark.parametrize("check", [c[0] for c in CASES], ids=[c[0].__name__ for c in CASES])
-@pytest.mark.parametrize("answer, error, message", [
-    ("0.1", TypeError, r"answer must be a real number, got '0.1' \(str\)"),
-    (None, TypeError, r"answer must be a real number, got None"),
-    (float("nan"), ValueError, r"answer must be a finite number, got nan"),
-])
+@pytest.mark.parametrize("answer, error, message", MALFORMED_ANSWERS)
 def test_malformed_answer_is_named(check, answer, error, message):
     with pytest.raises(error, match=message):
         check(answer)

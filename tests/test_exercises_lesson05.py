@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 
+from answer_cases import MALFORMED_ANSWERS
 from initlab import diagnosis, theory
 from initlab import exercises as ex
 from initlab.exercises import lesson05
@@ -96,11 +97,7 @@ def test_unanswered_returns_none(number_check, capsys):
     assert "Not answered yet" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("answer, error, message", [
-    ("0.1", TypeError, r"answer must be a real number, got '0.1'"),
-    (None, TypeError, r"answer must be a real number, got None"),
-    (float("nan"), ValueError, r"answer must be a finite number, got nan"),
-])
+@pytest.mark.parametrize("answer, error, message", MALFORMED_ANSWERS)
 def test_malformed_number_is_named(number_check, answer, error, message):
     with pytest.raises(error, match=message):
         number_check(answer)

@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from answer_cases import MALFORMED_ANSWERS
 from initlab import exercises, meanfield
 
 RIGHT = {
@@ -67,11 +68,7 @@ def test_unanswered_close_and_far(check, capsys):
 
 
 @pytest.mark.parametrize("check", list(RIGHT))
-@pytest.mark.parametrize("answer, error, message", [
-    ("0.1", TypeError, r"answer must be a real number, got '0.1' \(str\)"),
-    (None, TypeError, r"answer must be a real number, got None"),
-    (float("nan"), ValueError, r"answer must be a finite number, got nan"),
-])
+@pytest.mark.parametrize("answer, error, message", MALFORMED_ANSWERS)
 def test_malformed_answer_is_named(check, answer, error, message):
     with pytest.raises(error, match=message):
         check(answer)

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from answer_cases import MALFORMED_ANSWERS
 from initlab import activations, exercises as ex, isometry, theory
 
 
@@ -65,11 +66,7 @@ def test_leaky_spread_named_mistakes(answer, hint, capsys):
 
 
 @pytest.mark.parametrize("check", [ex.check_tanh_mean_square, ex.check_leaky_spread])
-@pytest.mark.parametrize("answer, error, message", [
-    ("5.2", TypeError, r"answer must be a real number, got '5.2' \(str\)"),
-    (None, TypeError, r"answer must be a real number, got None"),
-    (float("nan"), ValueError, r"answer must be a finite number, got nan"),
-])
+@pytest.mark.parametrize("answer, error, message", MALFORMED_ANSWERS)
 def test_malformed_numbers_are_named(check, answer, error, message):
     with pytest.raises(error, match=message):
         check(answer)
