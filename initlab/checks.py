@@ -28,6 +28,7 @@ __all__ = [
     "check_float",
     "check_choice",
     "check_array",
+    "check_bool",
     "as_generator",
 ]
 
@@ -146,15 +147,23 @@ def check_choice(name: str, value, choices) -> str:
     return key
 
 
-def check_array(name: str, value, ndim: int | None = None, shape=None) -> np.ndarray:
-    """Return ``value`` as a float64 array with finite entries.
+def check_array(
+    name: str, value, ndim: int | None = None, shape=None, min_size: int = 1
+) -> np.ndarray:
+    """Return ``value`` as a float64 array with finite, real entries.
 
-    ``shape`` may contain ``None`` for "any size along this axis".
+    ``shape`` may contain ``None`` for "any size along this axis".  Strings, complex
+    numbers, NaN and infinity are refused, and so is an array with fewer than
+    ``min_size`` entries (by default an empty one): a statistic of no numbers is
+    not a number.
     """
     try:
-        array = np.asarray(value, dtype=np.float64)
+        raw = np.asarray(value)
+        if raw.dtype.kind not in "biuf":  # strings, complex numbers, objects
+            raise TypeError
+        array = raw.astype(np.float64, copy=False)
     except (TypeError, ValueError):
-        raise ArgumentTypeError(f"{name} must be an array of numbers, got {_show(value)}") from None
+        raise ArgumentTypeError(f"{name} must be an array of real numbers, got {_show(value)}") from None
     if ndim is not None and array.ndim != ndim:
         raise ArgumentError(f"{name} must be a {ndim}-D array, got shape {array.shape}")
     if shape is not None:
@@ -165,9 +174,28 @@ def check_array(name: str, value, ndim: int | None = None, shape=None) -> np.nda
         if not ok:
             wanted = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ")"
             raise ArgumentError(f"{name} must have shape {wanted}, got {array.shape}")
+    if array.size < min_size:
+        raise ArgumentError(
+            f"{name} must have at least {min_size} entr{'y' if min_size == 1 else 'ies'}, "
+            f"got shape {array.shape}"
+        )
     if not np.all(np.isfinite(array)):
-        raise ArgumentError(f"{name} must contain only finite numbers (no NaN or inf)")
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise ArgumentError(
+            f"{name} must contain only finite numbers, but {bad} of its {array.size} "
+            "entries are NaN or infinite"
+        )
     return array
+
+
+def check_bool(name: str, value) -> bool:
+    """Return ``value`` if it is True or False (numpy's bools too), or raise a clear error.
+
+    ``"no"`` or ``0`` are refused rather than guessed at: ``bool("no")`` is True.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise ArgumentTypeError(f"{name} must be True or False, got {_show(value)}")
+    return bool(value)
 
 
 def as_generator(rng, name: str = "rng") -> np.random.Generator:
