@@ -22,12 +22,14 @@ def test_the_shipped_grid_is_the_scripts_grid(grid):
     np.testing.assert_allclose(counts, np.round(counts), atol=1e-9)
 
 
-@pytest.mark.parametrize("depth, sigma_w2, seeds", [(5, 1.0, (0, 1)), (10, 0.5, (0,)), (15, 1.75, (1,))])
+@pytest.mark.parametrize("depth, sigma_w2, seeds", [(10, 0.5, (0,))])
 def test_cells_trained_again_match_the_stored_ones(grid, depth, sigma_w2, seeds):
-    # a learning cell, one that stays at chance and one at the edge of chaos, from scratch: the same seed gives the
-    # same accuracies to the image.  Cells of the chaotic phase are not compared: there a difference in the last
-    # digit of one product (BLAS sums in another order with more threads) grows layer by layer -- the chaos of
-    # lesson 07 -- and training ends elsewhere; the script runs BLAS on one thread, which reproduces them too.
+    # a cell that stays at chance, from scratch: the same seed gives the same accuracies to the image.  Notebook 07
+    # trains a learning cell again (depth 5, sigma_w^2 = 1, seed 0) and asserts the same, so the two together
+    # recompute a sample of both kinds of cell at ~5 s each; each more cell would add as much to every test run.
+    # Cells of the chaotic phase are not compared: there a difference in the last digit of one product (BLAS sums in
+    # another order with more threads) grows layer by layer -- the chaos of lesson 07 -- and training ends elsewhere;
+    # the script runs BLAS on one thread, which reproduces them too.
     mnist = data.load_mnist()
     for seed in seeds:
         again = trainability.train_cell(depth, sigma_w2, mnist, seed)
