@@ -6,6 +6,8 @@
     python3 course.py voila notebooks/02_gaussian_collapse_and_saturation.ipynb
                                show a notebook as a dashboard (Voila)
     python3 course.py student  write the student edition (no worked solutions) into student/
+    python3 course.py site     build the course website (every lesson with its stored outputs)
+                               into build/site/_build/html; its tools live in .venv/site
     python3 course.py setup    only install
 
 (On Windows write ``py course.py ...``.)  Everything is installed into ``.venv``
@@ -16,6 +18,7 @@ change.  Extra arguments are passed on, e.g. ``python3 course.py test -k theory`
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -82,12 +85,68 @@ def setup() -> None:
     STAMP.write_text(fingerprint() + "\n")
 
 
+# ---- the course website (python3 course.py site) ----------------------------------------
+# Jupyter Book 1 turns the notebooks, with their stored outputs, into a static site.  Its
+# packages are pinned in requirements-site.txt and installed into a virtual environment of
+# their own, .venv/site, so that they cannot change the course's pins (students never need them).
+SITE_SOURCES = ROOT / "site"  # _config.yml, _toc.yml and the landing page intro.md
+SITE_VENV = VENV / "site"
+SITE_STAMP = SITE_VENV / "initlab-site-installed.txt"
+SITE_BUILD = ROOT / "build" / "site"  # ignored by git
+
+
+def site_tool(name: str) -> Path:
+    """A program of the site's environment, e.g. site_tool("jupyter-book")."""
+    if os.name == "nt":
+        return SITE_VENV / "Scripts" / f"{name}.exe"
+    return SITE_VENV / "bin" / name
+
+
+def setup_site() -> None:
+    """Create .venv/site and install requirements-site.txt into it: the first time, and when that file changes."""
+    pins = (ROOT / "requirements-site.txt").read_bytes()
+    wanted = hashlib.sha256(pins).hexdigest()
+    if not site_tool("python").exists():
+        print(f"Creating a virtual environment for the site's tools in {SITE_VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(SITE_VENV)
+    if SITE_STAMP.exists() and SITE_STAMP.read_text().strip() == wanted:
+        return
+    install = [site_tool("python"), "-m", "pip", "install", "--disable-pip-version-check", "--quiet",
+               "-r", ROOT / "requirements-site.txt"]
+    if run(install) != 0:
+        sys.exit("Installing the site's tools failed (see the messages above). Check the network connection "
+                 "to PyPI and run again.")
+    SITE_STAMP.write_text(wanted + "\n")
+
+
+def build_site(destination: Path = SITE_BUILD, extra=()) -> int:
+    """Build the site from site/ and notebooks/ into destination/_build/html; warnings are errors.
+
+    The sources are copied to destination/source first (the notebooks as they are, with their
+    stored outputs and times, so that an unchanged lesson is not rebuilt), because Jupyter Book
+    builds one folder and the lessons live beside site/, not in it.
+    """
+    source = destination / "source"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(SITE_SOURCES, source)
+    shutil.copytree(ROOT / "notebooks", source / "notebooks", ignore=shutil.ignore_patterns("*.cfg", ".*"))
+    status = run([site_tool("jupyter-book"), "build", source, "--path-output", destination,
+                  "--warningiserror", "--nitpick", "--keep-going", "--quiet"] + list(extra))
+    built = destination / "_build" / "html"
+    if status == 0:
+        print(f"The site is in {built}; open {(built / 'index.html').as_uri()} in a browser.")
+    return status
+
+
 def main(argv) -> int:
-    if not argv or argv[0] not in ("lab", "test", "voila", "setup", "student"):
+    if not argv or argv[0] not in ("lab", "test", "voila", "setup", "student", "site"):
         print(USAGE)
         return 2
     command, extra = argv[0], argv[1:]
     keep_state_inside_checkout()
+    if command == "site":  # needs only its own environment, not the course's
+        setup_site()
+        return build_site(SITE_BUILD, extra)
     setup()
     python = venv_python()
     env_python = [python]
