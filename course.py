@@ -17,6 +17,7 @@ change.  Extra arguments are passed on, e.g. ``python3 course.py test -k theory`
 """
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -85,6 +86,55 @@ def setup() -> None:
     STAMP.write_text(fingerprint() + "\n")
 
 
+# ---- Jupyter's settings for the course, kept inside .venv ------------------------------------
+# A newcomer starting JupyterLab should see the course, not a wall of harmless warnings:
+JUPYTER_SETTINGS = {
+    # JupyterLab's defaults for this installation (the app settings dir of .venv; a student's own
+    # choice in Settings still wins): no "get notified about Jupyter news?" pop-up over the figures,
+    # and no request to a news feed (the course works offline)
+    VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.json": {
+        "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
+    },
+    STATE / "jupyter" / "config" / "jupyter_server_config.json": {
+        # the kernel's messages are encrypted (CurveZMQ, which ipykernel declares it supports) instead of
+        # each kernel start warning that they travel in plain text over TCP and can be eavesdropped
+        "KernelManager": {"transport_encryption": "auto"},
+        "ServerApp": {
+            # notebook_shim loads extensions configured for the classic notebook server, which the course
+            # has none of; inspecting the server's settings it reads the deprecated ServerApp.token and warns
+            "jpserver_extensions": {"notebook_shim": False},
+            # jupyter_server pings each browser connection every 30 s and closes it after 90 s without an
+            # answer; the tornado it runs on warns at every connection that a timeout longer than the
+            # interval is not allowed.  Pinging every 90 s keeps the 90 s timeout, without the warning.
+            "tornado_settings": {"ws_ping_interval": 90000, "ws_ping_timeout": 90000},
+        },
+    },
+    STATE / "jupyter" / "config" / "voila.json": {"KernelManager": {"transport_encryption": "auto"}},
+}
+
+
+def merge(settings: dict, ours: dict) -> dict:
+    """settings with ours written into it, key by key (other keys, e.g. a student's, are kept)."""
+    merged = dict(settings)
+    for key, value in ours.items():
+        merged[key] = merge(merged.get(key, {}), value) if isinstance(value, dict) else value
+    return merged
+
+
+def configure_jupyter() -> None:
+    """Write JUPYTER_SETTINGS into their files in .venv (merged into what is there; rewritten only on change)."""
+    for path, ours in JUPYTER_SETTINGS.items():
+        try:
+            current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        except ValueError:
+            print(f"{path} is not valid JSON; left as it is (the course's settings were not added)")
+            continue
+        wanted = merge(current, ours)
+        if wanted != current:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(wanted, indent=2) + "\n", encoding="utf-8")
+
+
 # ---- the course website (python3 course.py site) ----------------------------------------
 # Jupyter Book 1 turns the notebooks, with their stored outputs, into a static site.  Its
 # packages are pinned in requirements-site.txt and installed into a virtual environment of
@@ -148,6 +198,7 @@ def main(argv) -> int:
         setup_site()
         return build_site(SITE_BUILD, extra)
     setup()
+    configure_jupyter()
     python = venv_python()
     env_python = [python]
     if command == "setup":
