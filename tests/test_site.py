@@ -62,9 +62,18 @@ def _title(notebook) -> str:
     return "".join(notebook["cells"][0]["source"]).splitlines()[0].lstrip("# ").strip()
 
 
-def _figure_count(notebook) -> int:
-    return sum("image/png" in output.get("data", {})
-               for cell in notebook["cells"] if cell["cell_type"] == "code" for output in cell["outputs"])
+def _alt_texts(notebook) -> list:
+    """The alt text of each PNG output of the notebook, in order (a cell's text serves all its figures)."""
+    return [cell["metadata"].get("mystnb", {}).get("image", {}).get("alt")
+            for cell in notebook["cells"] if cell["cell_type"] == "code"
+            for output in cell["outputs"] if "image/png" in output.get("data", {})]
+
+
+def _alt_text_tool():
+    spec = importlib.util.spec_from_file_location("alt_text", ROOT / "tools" / "alt_text.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
@@ -149,4 +158,13 @@ def test_lesson_page(page, landing, path):
     assert seen["title"] == _title(notebook)
     _assert_offline_and_complete(seen)
     figures = [image for image in seen["images"] if "/_images/" in image["src"]]
-    assert len(figures) == _figure_count(notebook), "a figure of the notebook is missing on its page"
+    assert len(figures) == len(_alt_texts(notebook)), "a figure of the notebook is missing on its page"
+    assert [image["alt"] for image in figures] == _alt_texts(notebook)  # each figure described
+
+
+def test_every_figure_has_its_alt_text():
+    """tools/alt_text.py has a text for each figure cell, and the notebooks carry it (no browser needed)."""
+    tool = _alt_text_tool()
+    found = [line for path in NOTEBOOKS for line in tool.problems(path, _notebook(path))]
+    assert found == [], "\n".join(found)
+    assert all(text and len(text) > 40 for path in NOTEBOOKS for text in _alt_texts(_notebook(path)))
