@@ -30,7 +30,9 @@ VIEWPORT = {"width": 1280, "height": 900}
 # Every formula on the page: Sphinx writes each into an element of class "math", which MathJax fills
 # with an <mjx-container>; a formula MathJax could not typeset keeps its TeX or shows <mjx-merror>.
 MATH_JS = """async () => {
-    if (!document.querySelector('.math')) return {formulas: 0, typeset: 0, errors: 0};
+    const count = document.querySelectorAll('.math').length;
+    if (!count) return {formulas: 0, typeset: 0, errors: 0};
+    if (!window.MathJax || !MathJax.startup) return {formulas: count, typeset: 0, errors: 0, note: 'no MathJax'};
     await MathJax.startup.promise;
     await document.fonts.ready;
     const formulas = Array.from(document.querySelectorAll('.math'));
