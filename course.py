@@ -6,6 +6,8 @@
     python3 course.py voila notebooks/02_gaussian_collapse_and_saturation.ipynb
                                show a notebook as a dashboard (Voila)
     python3 course.py student  write the student edition (no worked solutions) into student/
+    python3 course.py site     build the course website (every lesson with its stored outputs)
+                               into build/site/_build/html; its tools live in .venv/site
     python3 course.py setup    only install
 
 (On Windows write ``py course.py ...``.)  Everything is installed into ``.venv``
@@ -15,7 +17,9 @@ change.  Extra arguments are passed on, e.g. ``python3 course.py test -k theory`
 """
 
 import hashlib
+import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -82,13 +86,119 @@ def setup() -> None:
     STAMP.write_text(fingerprint() + "\n")
 
 
+# ---- Jupyter's settings for the course, kept inside .venv ------------------------------------
+# A newcomer starting JupyterLab should see the course, not a wall of harmless warnings:
+JUPYTER_SETTINGS = {
+    # JupyterLab's defaults for this installation (the app settings dir of .venv; a student's own
+    # choice in Settings still wins): no "get notified about Jupyter news?" pop-up over the figures,
+    # and no request to a news feed (the course works offline)
+    VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.json": {
+        "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
+    },
+    STATE / "jupyter" / "config" / "jupyter_server_config.json": {
+        # the kernel's messages are encrypted (CurveZMQ, which ipykernel declares it supports) instead of
+        # each kernel start warning that they travel in plain text over TCP and can be eavesdropped
+        "KernelManager": {"transport_encryption": "auto"},
+        "ServerApp": {
+            # notebook_shim loads extensions configured for the classic notebook server, which the course
+            # has none of; inspecting the server's settings it reads the deprecated ServerApp.token and warns
+            "jpserver_extensions": {"notebook_shim": False},
+            # jupyter_server pings each browser connection every 30 s and closes it after 90 s without an
+            # answer; the tornado it runs on warns at every connection that a timeout longer than the
+            # interval is not allowed.  Pinging every 90 s keeps the 90 s timeout, without the warning.
+            "tornado_settings": {"ws_ping_interval": 90000, "ws_ping_timeout": 90000},
+        },
+    },
+    STATE / "jupyter" / "config" / "voila.json": {"KernelManager": {"transport_encryption": "auto"}},
+}
+
+
+def merge(settings: dict, ours: dict) -> dict:
+    """settings with ours written into it, key by key (other keys, e.g. a student's, are kept)."""
+    merged = dict(settings)
+    for key, value in ours.items():
+        merged[key] = merge(merged.get(key, {}), value) if isinstance(value, dict) else value
+    return merged
+
+
+def configure_jupyter() -> None:
+    """Write JUPYTER_SETTINGS into their files in .venv (merged into what is there; rewritten only on change)."""
+    for path, ours in JUPYTER_SETTINGS.items():
+        try:
+            current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        except ValueError:
+            print(f"{path} is not valid JSON; left as it is (the course's settings were not added)")
+            continue
+        wanted = merge(current, ours)
+        if wanted != current:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(wanted, indent=2) + "\n", encoding="utf-8")
+
+
+# ---- the course website (python3 course.py site) ----------------------------------------
+# Jupyter Book 1 turns the notebooks, with their stored outputs, into a static site.  Its
+# packages are pinned in requirements-site.txt and installed into a virtual environment of
+# their own, .venv/site, so that they cannot change the course's pins (students never need them).
+SITE_SOURCES = ROOT / "site"  # _config.yml, _toc.yml and the landing page intro.md
+SITE_VENV = VENV / "site"
+SITE_STAMP = SITE_VENV / "initlab-site-installed.txt"
+SITE_BUILD = ROOT / "build" / "site"  # ignored by git
+
+
+def site_tool(name: str) -> Path:
+    """A program of the site's environment, e.g. site_tool("jupyter-book")."""
+    if os.name == "nt":
+        return SITE_VENV / "Scripts" / f"{name}.exe"
+    return SITE_VENV / "bin" / name
+
+
+def setup_site() -> None:
+    """Create .venv/site and install requirements-site.txt into it: the first time, and when that file changes."""
+    pins = (ROOT / "requirements-site.txt").read_bytes()
+    wanted = hashlib.sha256(pins).hexdigest()
+    if not site_tool("python").exists():
+        print(f"Creating a virtual environment for the site's tools in {SITE_VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(SITE_VENV)
+    if SITE_STAMP.exists() and SITE_STAMP.read_text().strip() == wanted:
+        return
+    install = [site_tool("python"), "-m", "pip", "install", "--disable-pip-version-check", "--quiet",
+               "-r", ROOT / "requirements-site.txt"]
+    if run(install) != 0:
+        sys.exit("Installing the site's tools failed (see the messages above). Check the network connection "
+                 "to PyPI and run again.")
+    SITE_STAMP.write_text(wanted + "\n")
+
+
+def build_site(destination: Path = SITE_BUILD, extra=()) -> int:
+    """Build the site from site/ and notebooks/ into destination/_build/html; warnings are errors.
+
+    The sources are copied to destination/source first (the notebooks as they are, with their
+    stored outputs and times, so that an unchanged lesson is not rebuilt), because Jupyter Book
+    builds one folder and the lessons live beside site/, not in it.
+    """
+    source = destination / "source"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(SITE_SOURCES, source)
+    shutil.copytree(ROOT / "notebooks", source / "notebooks", ignore=shutil.ignore_patterns("*.cfg", ".*"))
+    status = run([site_tool("jupyter-book"), "build", source, "--path-output", destination,
+                  "--warningiserror", "--nitpick", "--keep-going", "--quiet"] + list(extra))
+    built = destination / "_build" / "html"
+    if status == 0:
+        print(f"The site is in {built}; open {(built / 'index.html').as_uri()} in a browser.")
+    return status
+
+
 def main(argv) -> int:
-    if not argv or argv[0] not in ("lab", "test", "voila", "setup", "student"):
+    if not argv or argv[0] not in ("lab", "test", "voila", "setup", "student", "site"):
         print(USAGE)
         return 2
     command, extra = argv[0], argv[1:]
     keep_state_inside_checkout()
+    if command == "site":  # needs only its own environment, not the course's
+        setup_site()
+        return build_site(SITE_BUILD, extra)
     setup()
+    configure_jupyter()
     python = venv_python()
     env_python = [python]
     if command == "setup":

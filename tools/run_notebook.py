@@ -4,7 +4,8 @@
 
 Each notebook is executed in its own folder (as in JupyterLab), without timing
 metadata and without widget state (static views then show each explorer's PNG;
-tests/test_notebooks.py checks it), and written back in place.  Several
+tests/test_notebooks.py checks it), with each cell's printed text in one stream output, and
+written back in place.  Several
 notebooks run two at a time.
 """
 
@@ -13,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import ExecutePreprocessor
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor, ExecutePreprocessor
 
 
 def run(path) -> str:
@@ -22,6 +23,9 @@ def run(path) -> str:
     notebook.metadata.pop("widgets", None)  # stale state from an earlier save
     ExecutePreprocessor(timeout=600, record_timing=False, store_widget_state=False).preprocess(
         notebook, {"metadata": {"path": str(path.parent)}})
+    # one block of text per stream and cell, as JupyterLab shows it: a print flushed in two pieces would
+    # otherwise leave a blank output area in static views (nbval compares streams coalesced anyway)
+    CoalesceStreamsPreprocessor().preprocess(notebook, {})
     nbformat.write(notebook, path)
     return f"ran {path}"
 
