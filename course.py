@@ -198,6 +198,8 @@ def main(argv) -> int:
         setup_site()
         return build_site(SITE_BUILD, extra)
     setup()
+    if command == "test":  # the tests build the site too: its tools are set up here, not while a test runs
+        setup_site()
     configure_jupyter()
     python = venv_python()
     env_python = [python]
