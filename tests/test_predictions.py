@@ -41,8 +41,8 @@ def test_a_choice(capsys):
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda: predict("", 1.0), TypeError, "question must be a short text"),
-    (lambda: predict("q", "big"), TypeError, r"guess must be a real number, got 'big' \(str\)"),
+    (lambda: predict("", 1.0), ValueError, "question must be a short text"),
+    (lambda: predict("q", "big"), TypeError, r"guess must be a number, e.g. 0.05, got 'big' \(str\)"),
     (lambda: predict("q", "maybe", choices=("yes", "no")), ValueError, r"guess must be one of \['yes', 'no'\]"),
     (lambda: reveal("q", measured=1.0, kind="ratio"), ValueError, r"kind must be one of \['factor'"),
     (lambda: reveal("q", measured=1.0, kind="difference"), ValueError, "needs tolerance"),
