@@ -40,8 +40,9 @@ MALFORMED_FUNCTIONS = [
     ("xavier_normal", TypeError, r"must be a function .*, got 'xavier_normal' \(str\)"),
     (None, TypeError, r"must be a function .*, got None \(NoneType\)"),
     (np.eye(3), TypeError, r"must be a function .*\(ndarray\)"),
-    (lambda fan_in, fan_out: np.eye(fan_in, fan_out), TypeError, r"taking three arguments; yours takes \(fan_in, fan_out\)"),
-    (lambda: None, TypeError, r"taking three arguments; yours takes \(\)"),
+    (lambda fan_in, fan_out: np.eye(fan_in, fan_out), TypeError,
+     r"must be a function .*, taking three arguments; yours takes \(fan_in, fan_out\)"),
+    (lambda: None, TypeError, r"must be a function .*, taking three arguments; yours takes \(\)"),
 ]
 FUNCTION_IDS = ["str", "None", "array", "two arguments", "no argument"]
 

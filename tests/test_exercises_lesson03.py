@@ -56,7 +56,7 @@ def test_weight_std_with_bias_follows_its_parameters():
                                          target_std=2.0)
     with pytest.raises(ValueError, match="bias_std must be below target_std"):
         ex.check_weight_std_with_bias(0.1, bias_std=1.0, target_std=1.0)
-    with pytest.raises(ValueError, match="n_on must be an integer <= 1000"):
+    with pytest.raises(ValueError, match="n_on must be at most n_inputs .*got n_on = 1001 and n_inputs = 1000"):
         ex.check_weight_std_with_bias(0.1, n_on=1001)
 
 

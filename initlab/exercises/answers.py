@@ -79,7 +79,8 @@ def _verdict(answer, expected, what, mistakes, kind=STD, correct=None) -> bool:
         print(f"✗ Not yet: {kind.rule}, you have {answer:g}.")
         return False
 
-    def off(value):
+    def off(value):  # in Python floats: beyond a float is inf, not a numpy RuntimeWarning
+        value = float(value)
         scale = abs(value - kind.origin)
         return abs(answer - value) / scale if scale else math.inf
 
@@ -166,8 +167,8 @@ def check_decay_factor(answer, eta=0.1, lmbda=5.0, n_train=4000, batch_size=10) 
     eta = check_float("eta", eta, strictly_positive=True, maximum=1e6)
     lmbda = check_float("lmbda", lmbda, strictly_positive=True, maximum=1e6)
     n_train = check_int("n_train", n_train, minimum=1, maximum=10**9)
-    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=n_train)
-    _check_step_decay(eta, lmbda, n_train)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    _check_step_decay(eta, lmbda, n_train, batch_size)
     expected = 1 - eta * lmbda / n_train
     steps = n_train // batch_size
     mistakes = [
@@ -182,8 +183,11 @@ def check_decay_factor(answer, eta=0.1, lmbda=5.0, n_train=4000, batch_size=10) 
     return _verdict(answer, expected, "decay factor", mistakes, DECAY, correct)
 
 
-def _check_step_decay(eta, lmbda, n_train) -> None:
-    """Refuse settings whose step takes away all the weights, or less than a float can show."""
+def _check_step_decay(eta, lmbda, n_train, batch_size) -> None:
+    """Refuse settings whose step takes away all the weights, or less than a float can show, or no step at all."""
+    if batch_size > n_train:
+        raise ArgumentError(f"batch_size must be at most n_train (an epoch has at least one step), got "
+                            f"batch_size = {batch_size} and n_train = {n_train}")
     taken = eta * lmbda / n_train
     if not 1e-12 <= taken < 1:
         raise ArgumentError(

@@ -59,8 +59,8 @@ def judged(check):
 
 # ---- answers of the wrong kind ---------------------------------------------------------
 def _shown(value) -> str:
-    """``value`` as the error message shows it: a short repr and its type."""
-    text = repr(value)
+    """``value`` as the error message shows it: a short repr on one line, and its type."""
+    text = " ".join(repr(value).split())
     return f"{text[:57] + '...' if len(text) > 60 else text} ({type(value).__name__})"
 
 

@@ -151,8 +151,11 @@ def first_moving_step(activation="tanh", bias_std=1.0, n_hidden=8, eta=0.5, batc
     bias_std = check_float("bias_std", bias_std, minimum=0.0, maximum=100.0)
     n_hidden = check_int("n_hidden", n_hidden, minimum=1, maximum=10_000)
     eta = check_float("eta", eta, strictly_positive=True, maximum=10.0)
-    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=MOONS)
-    max_steps = check_int("max_steps", max_steps, minimum=1, maximum=MOONS // batch_size)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    max_steps = check_int("max_steps", max_steps, minimum=1)
+    if batch_size * max_steps > MOONS:
+        raise ArgumentError(f"batch_size * max_steps must be at most {MOONS} (the points there are), got "
+                            f"batch_size = {batch_size} and max_steps = {max_steps}")
     x, labels = _data.two_moons(MOONS, noise=0.15, rng=0)
     targets = one_hot(labels, 2)
     bias_init = _initializers.normal(bias_std) if bias_std > 0 else "zeros"

@@ -13,6 +13,7 @@ expectations); the numbers are judged by ``answers._verdict``.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -38,6 +39,11 @@ def fixed_point(sigma_w, sigma_b=0.0, activation="tanh") -> float:
     sigma_w = check_float("sigma_w", sigma_w, minimum=0.0, maximum=1e3)
     sigma_b = check_float("sigma_b", sigma_b, minimum=0.0, maximum=1e3)
     activation = check_choice("activation", activation, ("tanh", "sigmoid"))
+    return _fixed_point(sigma_w, sigma_b, activation)
+
+
+@functools.lru_cache(maxsize=64)  # a check asks for the same few fixed points again and again
+def _fixed_point(sigma_w, sigma_b, activation) -> float:
     return float(_theory.mean_field(SETTLED, sigma_w, sigma_b, activation).q[-1])
 
 

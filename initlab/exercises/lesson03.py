@@ -36,7 +36,10 @@ def check_weight_std_with_bias(answer, n_inputs=1000, n_on=500, bias_std=0.6, ta
     """The weight std s with n_on * s^2 + bias_std^2 = target_std^2, i.e. s = sqrt((target^2 - bias^2) / n_on)."""
     answer = number(answer)
     n_inputs = check_int("n_inputs", n_inputs, minimum=1, maximum=10**9)
-    n_on = check_int("n_on", n_on, minimum=1, maximum=n_inputs)
+    n_on = check_int("n_on", n_on, minimum=1)
+    if n_on > n_inputs:
+        raise ArgumentError(f"n_on must be at most n_inputs (the inputs that exist), got n_on = {n_on} and "
+                            f"n_inputs = {n_inputs}")
     bias_std = check_float("bias_std", bias_std, minimum=0.0, maximum=1e6)
     target_std = check_float("target_std", target_std, minimum=1e-6, maximum=1e6)
     room = target_std**2 - bias_std**2  # the variance left for the weighted inputs

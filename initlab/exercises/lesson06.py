@@ -46,9 +46,9 @@ def check_decay_epochs(answer, eta=0.1, lmbda=5.0, n_train=4000, batch_size=10, 
     eta = check_float("eta", eta, strictly_positive=True, maximum=1e6)
     lmbda = check_float("lmbda", lmbda, strictly_positive=True, maximum=1e6)
     n_train = check_int("n_train", n_train, minimum=1, maximum=10**9)
-    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=n_train)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
     n_inputs = check_int("n_inputs", n_inputs, minimum=2, maximum=10**9)
-    _check_step_decay(eta, lmbda, n_train)
+    _check_step_decay(eta, lmbda, n_train, batch_size)
     factor, steps = _per_epoch(eta, lmbda, n_train, batch_size)
     if not 0 < factor < 1:  # an epoch of many steps can take away more than a float shows
         raise ArgumentError(f"eta, lmbda, n_train and batch_size make one epoch multiply the weights by {factor:.3g}; "

@@ -51,7 +51,7 @@ def check_trainable_depth(answer, sigma_w2=3.0, sigma_b2=0.05) -> bool:
     answer = number(answer)
     sigma_w2 = check_float("sigma_w2", sigma_w2, minimum=1e-3, maximum=100.0)
     sigma_b2 = check_float("sigma_b2", sigma_b2, minimum=0.0, maximum=100.0)
-    phase = _meanfield.phase(math.sqrt(sigma_w2), math.sqrt(sigma_b2))
+    phase = _phase(sigma_w2, sigma_b2)
     if not 0 < phase.xi_c < math.inf:
         raise ArgumentError(f"sigma_w2 = {sigma_w2:g} and sigma_b2 = {sigma_b2:g} lie on the edge of chaos "
                             f"(chi_c = {phase.chi_c:.6g}): xi_c is infinite there and every depth trains; "
@@ -66,6 +66,12 @@ def check_trainable_depth(answer, sigma_w2=3.0, sigma_b2=0.05) -> bool:
     ]
     return _verdict(answer, expected, f"6 xi_c at sigma_w^2 = {sigma_w2:g}, sigma_b^2 = {sigma_b2:g}", mistakes,
                     DEPTH)
+
+
+@functools.lru_cache(maxsize=64)
+def _phase(sigma_w2, sigma_b2) -> _meanfield.Phase:
+    """The mean-field phase of a tanh network at (sigma_w^2, sigma_b^2)."""
+    return _meanfield.phase(math.sqrt(sigma_w2), math.sqrt(sigma_b2))
 
 
 @judged
@@ -86,24 +92,25 @@ def check_leaky_critical_sigma_w2(answer, slope=0.2) -> bool:
 
 
 @functools.lru_cache(maxsize=1)
-def _sigmoid_critical_sigma_w() -> float:
-    """sigma_w with chi_1 = 1 for sigmoid without bias, by bisection (chi_1 grows with sigma_w)."""
+def _sigmoid_facts() -> tuple:
+    """(sigma_w with chi_1 = 1 for sigmoid without bias, by bisection (chi_1 grows with sigma_w);
+    chi_1 and q* at sigma_w = 4)."""
     low, high = 1.0, 100.0
     for _ in range(60):
         middle = math.sqrt(low * high)
         low, high = (middle, high) if _meanfield.chi_1(middle, 0.0, "sigmoid") < 1 else (low, middle)
-    return math.sqrt(low * high)
+    return (math.sqrt(low * high), float(_meanfield.chi_1(4.0, 0.0, "sigmoid")),
+            float(_meanfield.fixed_point_q(4.0, 0.0, "sigmoid")))
 
 
 @judged
 def check_sigmoid_critical_sigma_w(answer) -> bool:
     """Exercise 07-4 (transfer): the sigma_w at which a sigmoid network without bias is critical."""
     answer = number(answer)
-    expected = _sigmoid_critical_sigma_w()
-    at_four = float(_meanfield.chi_1(4.0, 0.0, "sigmoid"))
+    expected, at_four, q_four = _sigmoid_facts()
     mistakes = [
         (4.0, f"sigma_w = 4 makes up for sigmoid's slope of 1/4 at z = 0, but the pre-activations then spread "
-              f"(q* = {float(_meanfield.fixed_point_q(4.0, 0.0, 'sigmoid')):.3g}) and most units sit where the slope "
+              f"(q* = {q_four:.3g}) and most units sit where the slope "
               f"is smaller: chi_1 = {at_four:.2f} there."),
         (expected**2, "That is sigma_w^2; the question asks for sigma_w."),
     ]

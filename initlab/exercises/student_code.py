@@ -23,6 +23,7 @@ import time
 
 import numpy as np
 
+from .feedback import _shown
 from ..checks import ArgumentTypeError
 
 __all__ = ["Calls", "Rejected", "CALL_SECONDS", "TOTAL_SECONDS", "LARGEST_WEIGHT"]
@@ -77,8 +78,7 @@ class Calls:
         function should be, ``name`` how a call is shown in a verdict (``argument`` by default).
         """
         if not callable(function):
-            raise ArgumentTypeError(f"{argument} must be a function {usage}, got {function!r} "
-                                    f"({type(function).__name__})")
+            raise ArgumentTypeError(f"{argument} must be a function {usage}, got {_shown(function)}")
         try:
             signature = inspect.signature(function)
         except (TypeError, ValueError):  # some builtins have none: just call them
@@ -110,7 +110,7 @@ class Calls:
         took = time.monotonic() - start
         self.made, self.spent = self.made + 1, self.spent + took
         if took > CALL_SECONDS or self.spent > TOTAL_SECONDS:  # where no signal could stop it in time
-            raise Rejected(f"{self.made} calls of {self.name} took {self.spent:.0f} s, more than the "
+            raise Rejected(f"{self.made} calls of {self.name} took {self.spent:.3g} s, more than the "
                            f"{TOTAL_SECONDS:g} s this check allows: {_AT_ONCE}")
         return _as_weights(result, call)
 
