@@ -70,7 +70,7 @@ def returns(value):
     (lambda fan_in, fan_out, rng: np.ones((fan_in, fan_out)) * 1j, r"returned complex numbers"),
     (returns([[1.0, 2.0], [3.0]]), r"returned rows of different lengths, not a matrix"),
     (returns(np.array([[None]] * 784 * 30).reshape(784, 30)), r"returned entries that are not numbers"),
-    (lambda fan_in, fan_out, rng: np.full((fan_in, fan_out), np.inf), r"returned 23520 NaN or infinite entries out of 23520"),
+    (lambda fan_in, fan_out, rng: np.full((fan_in, fan_out), np.inf), r"returned 23520 NaN or infinite entries"),
     (lambda fan_in, fan_out, rng: np.full((fan_in, fan_out), 1e300), r"returned entries as large as 1e\+300"),
     (returns(0.05), r"returned one number, not a matrix of shape \(fan_in, fan_out\) = \(784, 30\)"),
     (returns(np.zeros(5)), r"returned an array of shape \(5,\), not a matrix"),
@@ -108,7 +108,7 @@ def test_a_loop_that_catches_every_exception_is_stopped_too(monkeypatch):
 def test_all_the_calls_of_a_check_are_bounded(monkeypatch):
     monkeypatch.setattr(student_code, "TOTAL_SECONDS", 0.05)
     slow = lambda fan_in, fan_out, rng: (time.sleep(0.02), initializers.xavier_normal()(fan_in, fan_out, rng))[1]
-    with pytest.raises(ex.NotYet, match=r"\d calls of init took 0.0\d+ s, more than the 0.05 s this check allows: Draw the whole matrix"):
+    with pytest.raises(ex.NotYet, match=r"init took 0.0\d+ s over \d calls, more than the 0.05 s this check allows"):
         ex.check_initializer(slow)
 
 
@@ -126,7 +126,8 @@ def test_without_a_signal_a_slow_call_is_refused_when_it_returns(monkeypatch):
     thread = threading.Thread(target=in_a_thread)
     thread.start()
     thread.join()
-    assert outcome and outcome[0].startswith("1 calls of init took 0.2")
+    assert outcome and outcome[0].startswith("init took 0.2")
+    assert "s over 1 call, more than the 30 s this check allows" in outcome[0]
 
 
 # ---- each check's own settings -------------------------------------------------------------

@@ -72,7 +72,7 @@ def test_critical_width_says_what_it_means(capsys):
     assert "exactly N(0, 1) / sqrt(fan_in)" in capsys.readouterr().out
 
 
-# ---- ... and answers not yet given (malformed ones: test_exercises_answers.py) ----------------------------------------------------
+# ---- ... and answers not yet given (malformed ones: test_exercises_answers.py) ----------
 @pytest.mark.parametrize("check", [c[0] for c in CASES], ids=[c[0].__name__ for c in CASES])
 def test_ellipsis_is_not_answered_yet(check, capsys):
     assert check(...) is None

@@ -185,7 +185,8 @@ def check_first_moving_step(answer) -> bool:
         print("✗ Not yet: that is the all-zero tanh network of case (c), frozen because every hidden output is "
               "tanh(0) = 0. Here the biases are random: what is tanh(b_j)?")
     elif answer > 10:
-        print("✗ Not yet: W1 moves within the first 10 steps. Follow one step at a time which gradients are non-zero.")
+        print("✗ Not yet: W1 moves within the first 10 steps. Follow one step at a time which gradients are "
+              "non-zero.")
     elif answer == 1:
         print("✗ Not yet: at step 1 the error reaching the hidden layer is (delta @ W2.T) * tanh'(z), and W2 is "
               "still 0 (step 2 of the lesson). Which weights does step 1 change?")

@@ -66,7 +66,8 @@ def check_mixed_inputs_std(answer, counts=(300, 100), values=(1.0, 3.0), weight_
     answer = number(answer)
     for name, given in (("counts", counts), ("values", values)):
         if not isinstance(given, (tuple, list)):
-            raise ArgumentTypeError(f"{name} must be a tuple such as (300, 100), got {given!r} ({type(given).__name__})")
+            raise ArgumentTypeError(f"{name} must be a tuple such as (300, 100), got {given!r} "
+                                    f"({type(given).__name__})")
     counts = [check_int("counts", c, minimum=0, maximum=10**9) for c in counts]
     values = [check_float("values", v, minimum=-1e6, maximum=1e6) for v in values]
     weight_std = check_float("weight_std", weight_std, minimum=1e-6, maximum=1e6)
@@ -93,7 +94,8 @@ def simulated_variance(pixels, weight_std, units=SIMULATED_UNITS, seed=SEED) -> 
     if pixels.size * units > MAX_PIXEL_ENTRIES * SIMULATED_UNITS:
         raise ArgumentError(f"pixels and units make {pixels.size * units:.1e} multiply-adds, more than the "
                             f"{MAX_PIXEL_ENTRIES * SIMULATED_UNITS:.1e} of a few seconds: use fewer images or units")
-    weights = np.random.default_rng(check_int("seed", seed, minimum=0)).standard_normal((pixels.shape[1], units)) * weight_std
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    weights = rng.standard_normal((pixels.shape[1], units)) * weight_std
     return float(np.mean((pixels @ weights) ** 2))  # E[z] = 0: the weights have mean 0
 
 

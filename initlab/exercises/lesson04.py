@@ -24,7 +24,7 @@ __all__ = ["conv_fans", "conv_gains", "simulation_cost", "check_conv_glorot_std"
 
 SIZE = 16  # the simulated images are SIZE x SIZE, or 3 kernels wide if that is more
 SEED = 0
-#: The most multiply-adds ``conv_gains`` does (a second or two): 7 times the lesson's 3x3, 64 -> 128 layer.
+#: The most multiply-adds ``conv_gains`` does (a second or two): 3.5 times the lesson's 3x3, 64 -> 128 layer.
 MAX_COST = 10**8
 #: A std further than this factor from the right one is not simulated: the layer would tell nothing new.
 SIMULATED_RANGE = 1000.0

@@ -104,7 +104,8 @@ def reveal(question, measured, theory=None, kind="factor", tolerance=None, advic
     if kind == "difference":
         tolerance = number(tolerance, "tolerance")
         if tolerance < 0:
-            raise ArgumentError(f"tolerance must be >= 0, the distance that still counts as a good call, got {tolerance:g}")
+            raise ArgumentError(f"tolerance must be >= 0, the distance that still counts as a good call, "
+                                f"got {tolerance:g}")
     if kind == "choice":
         if not isinstance(measured, str):
             raise ArgumentTypeError(f"measured must be the right choice (a str) for kind='choice', got {measured!r}")

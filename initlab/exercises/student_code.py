@@ -9,8 +9,9 @@ check calls it through ``Calls``, which
 - stops one call after CALL_SECONDS and all the calls of one check after
   TOTAL_SECONDS (on Linux and macOS a signal interrupts a call that runs too long;
   elsewhere the time is measured when the call returns);
-- reads each result as a float matrix of the expected shape, or raises ``Rejected``
-  with one sentence on what came back, which the check prints as its verdict.
+- reads each result as an array of finite real numbers (float64), or raises
+  ``Rejected`` with one sentence on what came back, which the check prints as its
+  verdict (each check says in its own words what a wrong shape means).
 """
 
 from __future__ import annotations
@@ -110,8 +111,8 @@ class Calls:
         took = time.monotonic() - start
         self.made, self.spent = self.made + 1, self.spent + took
         if took > CALL_SECONDS or self.spent > TOTAL_SECONDS:  # where no signal could stop it in time
-            raise Rejected(f"{self.made} calls of {self.name} took {self.spent:.3g} s, more than the "
-                           f"{TOTAL_SECONDS:g} s this check allows: {_AT_ONCE}")
+            raise Rejected(f"{self.name} took {self.spent:.3g} s over {self.made} call{'s' * (self.made > 1)}, more "
+                           f"than the {TOTAL_SECONDS:g} s this check allows: {_AT_ONCE}")
         return _as_weights(result, call)
 
 
