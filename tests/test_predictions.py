@@ -64,7 +64,6 @@ def test_a_choice(capsys):
     (lambda: predict("q", "yes", choices=("yes",)), ValueError, "choices must offer at least two"),
     (lambda: reveal("q", measured="0.1"), TypeError, r"measured must be a number, e.g. 0.05, got '0.1'"),
     (lambda: reveal("q", measured=np.array([0.1])), TypeError, "measured must be a number"),
-    (lambda: reveal("q", measured=0.0), ValueError, "measured must not be 0 for kind='factor'"),
     (lambda: reveal("q", measured=3, kind="choice"), TypeError, r"measured must be the right choice \(a str\)"),
     (lambda: reveal("q", measured=1.0, kind=None), TypeError, "kind must be one of"),
     (lambda: reveal("q", measured=1.0, tolerance=0.1), ValueError, "tolerance is for kind='difference' only"),
@@ -98,6 +97,13 @@ def test_a_guess_of_no_size_or_beyond_a_float_is_said_in_words(guess, verdict, c
     predict("tiny", guess)
     reveal("tiny", measured=3.0e-7)
     assert capsys.readouterr().out.splitlines()[-1] == verdict
+
+
+def test_a_measurement_of_0_cannot_judge_a_factor(capsys):
+    predict("vanished", 1e-3)
+    reveal("vanished", measured=0.0, advice="not shown")
+    assert capsys.readouterr().out.splitlines()[-1] == ("The measurement is 0: no guess is a factor of it, so this "
+                                                        "one cannot be judged.")
 
 
 def test_an_unknown_question_is_said_so_with_the_closest_asked(capsys):

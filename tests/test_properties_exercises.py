@@ -30,7 +30,8 @@ from answer_cases import CHECKS, NUMBER_CHECKS
 from initlab import exercises as ex
 from initlab import initializers
 from initlab.diagnosis import VERDICT_WORDS
-from properties import NON_FINITE, NOT_A_NUMBER, refuses, within
+from initlab.exercises import predict, reveal
+from properties import BAD_NUMBER, NON_FINITE, NOT_A_NUMBER, refuses, within
 
 #: Settings that keep a check's simulations small (the lesson's own sizes are tested elsewhere).
 SMALL = {
@@ -118,3 +119,26 @@ def test_a_setting_gives_a_verdict_or_is_refused_by_name(name, setting, value):
         verdict(lambda: check(answer, *args, **{**SMALL.get(name, {}), setting: value}))
     except (ValueError, TypeError) as error:
         assert setting in str(error), f"{type(error).__name__}: {error}"
+
+
+# ---- predict and reveal ------------------------------------------------------------------
+ANY_FLOAT = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=40)
+@given(guess=ANY_FLOAT, measured=ANY_FLOAT, kind=st.sampled_from(["factor", "difference"]))
+@example(guess=1.7976931348623157e308, measured=-1.7976931348623157e308, kind="difference")
+@example(guess=5e-324, measured=1e300, kind="factor")
+def test_reveal_judges_any_finite_guess_in_words(guess, measured, kind):
+    printed = io.StringIO()
+    with within(5.0), contextlib.redirect_stdout(printed):
+        predict("a property", guess)
+        reveal("a property", measured, kind=kind, tolerance=0.1 if kind == "difference" else None)
+    verdict = printed.getvalue().splitlines()[-1]
+    assert verdict.startswith(("✓", "✗", "≈", "The measurement is 0")) and not re.search(r"\b(nan|inf)\b", verdict)
+
+
+@settings(max_examples=20)
+@given(guess=BAD_NUMBER.filter(lambda g: g is not Ellipsis))
+def test_predict_refuses_a_malformed_guess_by_name(guess):
+    refuses(lambda: predict("a property", guess), "guess")

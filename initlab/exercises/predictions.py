@@ -90,7 +90,7 @@ def reveal(question, measured, theory=None, kind="factor", tolerance=None, advic
     Parameters
     ----------
     question : str, as given to ``predict``
-    measured : number (not 0 for kind "factor"), or the right choice (a str) for a choice question
+    measured : number, or the right choice (a str) for a choice question
     theory : number, optional, what the theory predicts
     kind : {"factor", "difference", "choice"}
     tolerance : float >= 0, for kind "difference" only: how far off still counts as a good call
@@ -111,9 +111,6 @@ def reveal(question, measured, theory=None, kind="factor", tolerance=None, advic
             raise ArgumentTypeError(f"measured must be the right choice (a str) for kind='choice', got {measured!r}")
     else:
         measured = number(measured, "measured")
-        if kind == "factor" and measured == 0:
-            raise ArgumentError("measured must not be 0 for kind='factor': no guess has a ratio to 0; "
-                                "use kind='difference' with a tolerance")
     if theory is not None:
         theory = number(theory, "theory")
     if advice is not None and not isinstance(advice, str):
@@ -132,7 +129,11 @@ def reveal(question, measured, theory=None, kind="factor", tolerance=None, advic
         verdict = "✓ Right." if good else f"✗ Not this time: it is {measured}."
     elif kind == "difference":
         good = abs(guess - measured) <= tolerance
-        verdict = "✓ A good call." if good else f"✗ Off by {guess - measured:+.3g}."
+        off = guess - measured  # beyond a float (1e308 - -1e308) it is said in words
+        verdict = "✓ A good call." if good else f"✗ Off by {off:+.3g}." if math.isfinite(off) else (
+            f"✗ Off by more than 1e+308 ({'too large' if off > 0 else 'too small'}).")
+    elif measured == 0:  # a student's experiment can make it 0: say so, and let the lesson go on
+        good, verdict = True, "The measurement is 0: no guess is a factor of it, so this one cannot be judged."
     else:
         ratio = guess / measured
         good = 1 / GOOD_FACTOR <= ratio <= GOOD_FACTOR
