@@ -22,7 +22,9 @@ import json
 import os
 import re
 
-from .checks import ArgumentTypeError
+import numpy as np
+
+from .checks import ArgumentError, ArgumentTypeError
 
 __all__ = ["fact", "FactError", "start", "where_defined"]
 
@@ -41,12 +43,23 @@ def _differs(yours, reference) -> bool:
         return not (getattr(yours, "shape", None) == getattr(reference, "shape", None) and bool((yours == reference).all()))
 
 
+def _truth(holds) -> bool:
+    """``holds`` as a bool: True or False, numpy's bools, or an array holding one of them."""
+    if isinstance(holds, np.ndarray) and holds.dtype == bool and holds.size == 1:
+        return bool(holds.item())
+    if not isinstance(holds, (bool, np.bool_)):
+        hint = " (use .all() or .any() for an array of comparisons)" if isinstance(holds, np.ndarray) else ""
+        raise ArgumentTypeError(f"holds must be True or False, a comparison such as abs(ratio - 0.224) < 0.01, "
+                                f"got {holds!r:.60} ({type(holds).__name__}){hint}")
+    return bool(holds)
+
+
 def fact(holds, claim, **settings) -> bool:
     """Check one fact of the lesson: raise at the course's settings, note it after a student's change.
 
     Parameters
     ----------
-    holds : bool
+    holds : bool (numpy's too)
         Whether the fact holds in this run (e.g. ``abs(ratio - 0.224) < 0.01``).
     claim : str
         The fact in words, shown when it does not hold.
@@ -55,12 +68,15 @@ def fact(holds, claim, **settings) -> bool:
 
     Returns True when the fact holds, False when it does not but a setting was changed.
     """
+    holds = _truth(holds)
     if not isinstance(claim, str):
         raise ArgumentTypeError(f"claim must be the fact in words (a str), got {claim!r}")
+    if not claim.strip():
+        raise ArgumentError("claim must be the fact in words, got an empty text")
     for name, pair in settings.items():
         if not isinstance(pair, tuple) or len(pair) != 2:
             raise ArgumentTypeError(f"{name} must be a pair (your value, the course's value), got {pair!r}")
-    if bool(holds):
+    if holds:
         return True
     changed = {name: pair for name, pair in settings.items() if _differs(*pair)}
     if not changed:
@@ -76,11 +92,18 @@ def fact(holds, claim, **settings) -> bool:
 # hints for a cell run out of order
 # ----------------------------------------------------------------------------
 def where_defined(name, notebook) -> str | None:
-    """'cell N, which starts "..."': the first code cell of ``notebook`` (a path) that makes ``name``."""
+    """'cell N, which starts "..."': the first code cell of ``notebook`` (a path) that makes ``name``.
+
+    None when no cell makes it, or the notebook cannot be read.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ArgumentTypeError(f"name must be a Python name such as 'runs', got {name!r}")
+    if not isinstance(notebook, (str, os.PathLike)):
+        raise ArgumentTypeError(f"notebook must be the path of a .ipynb file, got {notebook!r}")
     try:
         with open(notebook, encoding="utf-8") as handle:
-            cells = json.load(handle)["cells"]
-    except (OSError, ValueError, KeyError):
+            cells = [cell for cell in json.load(handle)["cells"] if isinstance(cell, dict)]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
     n = re.escape(name)
     makes = re.compile("|".join([

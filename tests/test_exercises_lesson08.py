@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pytest
 
-from answer_cases import MALFORMED_ANSWERS
 from initlab import activations, exercises as ex, isometry, theory
 
 
@@ -63,13 +62,6 @@ def test_leaky_spread_right_answer(capsys):
 ])
 def test_leaky_spread_named_mistakes(answer, hint, capsys):
     wrong(ex.check_leaky_spread, answer, capsys, hint)
-
-
-@pytest.mark.parametrize("check", [ex.check_tanh_mean_square, ex.check_leaky_spread])
-@pytest.mark.parametrize("answer, error, message", MALFORMED_ANSWERS)
-def test_malformed_numbers_are_named(check, answer, error, message):
-    with pytest.raises(error, match=message):
-        check(answer)
 
 
 @pytest.mark.parametrize("check", [ex.check_tanh_mean_square, ex.check_leaky_spread, ex.check_orthogonal])
@@ -134,7 +126,7 @@ def test_orthogonal_named_mistakes(answer, hint, capsys):
 
 
 def test_orthogonal_rejects_a_non_function():
-    with pytest.raises(TypeError, match=r"answer must be a function my_orthogonal\(fan_in, fan_out, rng\), got 3"):
+    with pytest.raises(TypeError, match=r"answer must be a function my_orthogonal\(fan_in, fan_out, rng\) .*got 3"):
         ex.check_orthogonal(3)
 
 

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 import initlab
@@ -29,6 +30,28 @@ def test_fact_arguments_are_checked():
         lesson.fact(True, "x", width=500)
     with pytest.raises(TypeError, match=r"claim must be the fact in words"):
         lesson.fact(True, 3)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: lesson.fact(None, "x"), TypeError, r"holds must be True or False, .*got None \(NoneType\)"),
+    (lambda: lesson.fact("yes", "x"), TypeError, r"holds must be True or False, .*got 'yes' \(str\)"),
+    (lambda: lesson.fact(float("nan"), "x"), TypeError, r"holds must be True or False, .*got nan \(float\)"),
+    (lambda: lesson.fact(np.array([True, False]), "x"), TypeError, r"holds must be .*\(use .all\(\) or .any\(\)"),
+    (lambda: lesson.fact(True, ""), ValueError, r"claim must be the fact in words, got an empty text"),
+    (lambda: lesson.where_defined(None, "lesson.ipynb"), TypeError, r"name must be a Python name"),
+    (lambda: lesson.where_defined("a(b", "lesson.ipynb"), TypeError, r"name must be a Python name"),
+    (lambda: lesson.where_defined("runs", 3), TypeError, r"notebook must be the path of a .ipynb file"),
+], ids=["None", "text", "nan", "array", "empty claim", "no name", "not a name", "no path"])
+def test_a_malformed_fact_or_hint_is_refused_by_name(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_numpy_bools_are_facts_too():
+    assert lesson.fact(np.bool_(True), "x") is True
+    assert lesson.fact(np.array([True]), "x") is True
+    with pytest.raises(lesson.FactError):
+        lesson.fact(np.float64(1.0) > 2, "x")
 
 
 def test_fact_error_renders_as_one_line():
@@ -63,6 +86,9 @@ def test_where_defined_finds_the_cell_that_makes_a_name(tmp_path, name, cell):
 
 def test_where_defined_knows_when_it_does_not_know(tmp_path):
     assert lesson.where_defined("anything", tmp_path / "missing.ipynb") is None
+    assert lesson.where_defined("anything", tmp_path) is None  # a directory
+    (tmp_path / "list.ipynb").write_text("[1, 2]")
+    assert lesson.where_defined("anything", tmp_path / "list.ipynb") is None
     notebook = tmp_path / "lesson.ipynb"
     notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "x = runs"}]}))
     assert lesson.where_defined("runs", notebook) is None

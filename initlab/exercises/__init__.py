@@ -4,15 +4,21 @@ Each ``check_*`` function takes the student's answer.  Right, it prints
 "✓ Correct: ..." and returns True; still ``...`` (the student edition), it says
 so and returns None; wrong, it raises ``NotYet`` with one short message that names
 the likely mistake ("did you divide by n instead of sqrt(n)?") and no traceback
-(``feedback.py``).  An answer of the wrong kind (a string where a number belongs)
-raises a TypeError that says what to pass.
+(``feedback.py``).  An answer of the wrong kind (a string where a number belongs,
+NaN, a list) raises, on the check's first line, a TypeError (ValueError for NaN or
+infinity) naming ``answer``, what it is and what to enter.  A check's own settings
+(``fan_in=...``) are checked too: within ranges where its formula is a finite number
+and it answers within a few seconds.
 
-- ``answers.py``: the answers that are numbers (notebooks 01-06), judged by one
-  helper against the value and the known mistakes;
+- ``answers.py``: the identical units of notebook 01, Glorot's uniform limit, the
+  decay factor, and the helper that judges every numeric answer against the value
+  and the known mistakes;
 - ``predictions.py``: ``predict`` a result before a cell shows it, ``reveal`` it after;
 - ``lesson09.py``: residual growth, initial loss, effective learning rate, LSUV, GPT-2 (notebook 09);
 - ``initializer.py``: ``check_initializer``, a hand-written initializer drawn on
   three layer shapes that tell every rule apart (notebook 04);
+- ``student_code.py``: how a check calls a student's function (time-bounded) and reads
+  what it returns as a weight matrix (``check_initializer``, ``check_orthogonal``);
 - ``lessonNN.py``: the checks written for one lesson's exercises (``lesson01.py``:
   which starts keep units interchangeable; ``lesson02.py``: chi_1, the critical
   width, the bias's fixed point; ``lesson03.py``: the weighted sum run backwards,
@@ -24,16 +30,7 @@ raises a TypeError that says what to pass.
 - ``lesson07.py``: depth scales, trainable depths and edges of chaos (notebook 07).
 """
 
-from .answers import (
-    check_decay_factor,
-    check_glorot_uniform_limit,
-    check_he_std,
-    check_identical_units,
-    check_layer_std,
-    check_leaky_he_std,
-    check_unit_variance_std,
-    check_weighted_sum_std,
-)
+from .answers import check_decay_factor, check_glorot_uniform_limit, check_identical_units
 from .lesson09 import (
     check_gpt2_std,
     check_initial_loss,
@@ -56,13 +53,8 @@ from .lesson07 import (check_leaky_critical_sigma_w2, check_relu_depth_scale, ch
 
 __all__ = [
     "check_identical_units",
-    "check_layer_std",
-    "check_unit_variance_std",
-    "check_weighted_sum_std",
     "check_glorot_uniform_limit",
     "check_initializer",
-    "check_he_std",
-    "check_leaky_he_std",
     "check_decay_factor",
     "check_weight_std_with_bias",
     "check_mixed_inputs_std",

@@ -3,7 +3,10 @@
 An answer is right within 1% (``RTOL``, rounding).  Within 5% (``CLOSE``), or when
 it is the right value rounded, it is "close -- keep more digits", unless a known
 mistake is closer; a known mistake names itself; anything else is off by a factor.
-An answer that is not a number raises; one outside its range (a std of 0) is told so.
+An answer that is not a number raises (``feedback.number``, the first line of every
+check); one outside its range (a std of 0) is told so.  Each check's own settings
+(``fan_in=...``) are checked too, within ranges where its formula is a finite
+number and it answers in well under a second.
 """
 
 from __future__ import annotations
@@ -14,13 +17,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .feedback import judged
-from .. import initializers as _initializers
+from .feedback import judged, number
 from .. import theory as _theory
-from ..checks import check_array, check_float, check_int
+from ..checks import ArgumentError, check_array, check_float, check_int
 
-__all__ = ["check_identical_units", "check_layer_std", "check_unit_variance_std", "check_weighted_sum_std",
-           "check_glorot_uniform_limit", "check_he_std", "check_leaky_he_std", "check_decay_factor"]
+__all__ = ["check_identical_units", "check_glorot_uniform_limit", "check_decay_factor"]
 
 RTOL = 0.01  # an answer within 1% counts as right (rounding)
 CLOSE = 0.05  # within 5% it is "close -- keep more digits", unless a known mistake is closer
@@ -57,26 +58,37 @@ def _rounds_to(answer, expected) -> bool:
     return decimals > 0 and round(expected, decimals) == answer
 
 
+def _factor(answer, expected) -> str:
+    """answer / expected (both > 0) with 3 digits, as a power of ten when it is beyond a float (1e+320)."""
+    ratio = answer / expected
+    if 0 < ratio < math.inf:
+        return f"{ratio:.3g}"
+    return f"1e{math.log10(answer) - math.log10(expected):+.0f}"
+
+
 def _verdict(answer, expected, what, mistakes, kind=STD, correct=None) -> bool:
     """Compare ``answer`` with ``expected`` and with the known ``mistakes`` [(value, hint)]; say which it is.
 
     Right within RTOL.  Otherwise the closest mistake names itself if it is within
     CLOSE and nearer than ``expected``; otherwise an answer within CLOSE of
     ``expected``, or ``expected`` rounded, is close; anything else is off by a factor.
+    ``answer`` is a finite float (``feedback.number``), ``expected`` a finite number in (0, high).
     """
-    answer = check_float("answer", answer)
+    expected = float(expected)
     if not 0 < answer < kind.high:
         print(f"✗ Not yet: {kind.rule}, you have {answer:g}.")
         return False
 
-    def off(value):
+    def off(value):  # in Python floats: beyond a float is inf, not a numpy RuntimeWarning
+        value = float(value)
         scale = abs(value - kind.origin)
         return abs(answer - value) / scale if scale else math.inf
 
     if off(expected) <= RTOL:
         print(correct or f"✓ Correct: {what} = {_show(expected, kind)}.")
         return True
-    hint, distance = min(((hint, off(value)) for value, hint in mistakes), key=lambda pair: pair[1])
+    hint, distance = min(((hint, off(value)) for value, hint in mistakes if math.isfinite(value)),
+                         key=lambda pair: pair[1], default=("", math.inf))
     if distance <= CLOSE and distance < off(expected):
         print(f"✗ Not yet: you have {_show(answer, kind)}. {hint}")
         return False
@@ -84,9 +96,9 @@ def _verdict(answer, expected, what, mistakes, kind=STD, correct=None) -> bool:
         print(f"✗ Not yet, but close — keep more digits: you have {_show(answer, kind)}, "
               f"the value is {_show(expected, kind)}.")
         return False
-    factor = (answer - kind.origin) / (expected - kind.origin)
+    taken, due = abs(answer - kind.origin), abs(expected - kind.origin)
     subject = f"{kind.origin:g} - {_show(answer, kind)} = {kind.origin - answer:.4g}" if kind.origin else f"{answer:.4g}"
-    print(f"✗ Not yet: {subject} is {'too large' if factor > 1 else 'too small'} by a factor {factor:.3g}. "
+    print(f"✗ Not yet: {subject} is {'too large' if taken > due else 'too small'} by a factor {_factor(taken, due)}. "
           "Go back to the formula and check each factor.")
     return False
 
@@ -99,8 +111,11 @@ def check_identical_units(max_difference, weights) -> bool:
     ``weights`` is the trained hidden weight matrix (fan_in, fan_out); hidden unit j's
     incoming weights are its column j.  For a constant start the answer is 0.0.
     """
-    max_difference = check_float("max_difference", max_difference)
+    max_difference = number(max_difference, "max_difference")
     weights = check_array("weights", weights, ndim=2)
+    if np.abs(weights).max() > 1e300:  # their differences would overflow
+        raise ArgumentError(f"weights must be a trained network's weights, got entries as large as "
+                            f"{np.abs(weights).max():.3g}")
     if max_difference < 0:
         print(f"✗ Not yet: a largest absolute difference is >= 0, you have {max_difference:g}.")
         return False
@@ -123,68 +138,13 @@ def check_identical_units(max_difference, weights) -> bool:
     return False
 
 
-# ---- notebook 02 -----------------------------------------------------------------
-@judged
-def check_layer_std(answer, weight_std=0.01, width=500, layer=5, first_layer_std=0.2133) -> bool:
-    """Exercise 02: predict the std at ``layer`` of the small-init tanh network.
-
-    While tanh is still linear, each layer after the first multiplies the std by
-    sigma_w = weight_std * sqrt(width), so std_l = std_1 * sigma_w**(l - 1).
-    """
-    layer = check_int("layer", layer, minimum=1)
-    first_layer_std = check_float("first_layer_std", first_layer_std, strictly_positive=True)
-    sigma = _theory.sigma_w(weight_std, width)
-    expected = first_layer_std * sigma ** (layer - 1)
-    mistakes = [
-        (first_layer_std * weight_std ** (layer - 1),
-         f"That multiplies by the weight std {weight_std} per layer; each unit sums {width} inputs, so "
-         f"the factor is {weight_std} * sqrt({width}) = {sigma:.4g}."),
-        (first_layer_std * sigma**layer,
-         f"That is one factor too many: layer 1 already has std {first_layer_std}, so layer {layer} "
-         f"needs {layer - 1} more factors."),
-        (first_layer_std * (weight_std * width) ** (layer - 1),
-         f"Variances add, not standard deviations: the factor is {weight_std} * sqrt({width}), "
-         f"not {weight_std} * {width}."),
-    ]
-    return _verdict(answer, expected, f"std at layer {layer}", mistakes)
-
-
-# ---- notebook 03 -----------------------------------------------------------------
-@judged
-def check_unit_variance_std(answer, n_inputs=784) -> bool:
-    """Exercise 03: the weight std that gives Var(z) = 1 with ``n_inputs`` inputs of 1."""
-    n_inputs = check_int("n_inputs", n_inputs, minimum=1)
-    expected = 1 / math.sqrt(n_inputs)
-    mistakes = [
-        (1 / n_inputs, f"Did you divide by n instead of sqrt(n)? Var(z) = n * std^2 = 1 gives std = 1/sqrt({n_inputs})."),
-        (math.sqrt(n_inputs), "That is sqrt(n): the std must shrink as n grows, so it is 1/sqrt(n)."),
-        (1 / math.sqrt(n_inputs / 2),
-         "That uses half the inputs; in this exercise all of them are on (equal to 1)."),
-    ]
-    return _verdict(answer, expected, f"weight std for {n_inputs} inputs", mistakes)
-
-
-@judged
-def check_weighted_sum_std(answer, n_on=300, weight_std=1 / math.sqrt(600), bias_std=1.0) -> bool:
-    """Exercise 03: std(z) = sqrt(n_on * weight_std^2 + bias_std^2)."""
-    expected = _theory.weighted_sum_std(n_on, weight_std, bias_std)
-    mistakes = [
-        (math.sqrt(n_on) * weight_std + bias_std,
-         "Standard deviations do not add; variances do. Add n_on * std^2 and bias_std^2, then take the root."),
-        (n_on * weight_std**2 + bias_std**2, "That is the variance. Take its square root for the std."),
-        (math.sqrt(n_on * weight_std**2), "You left out the bias: it adds bias_std^2 to the variance."),
-        (math.sqrt(2 * n_on * weight_std**2 + bias_std**2),
-         "Only the inputs that are on (equal to 1) contribute; the ones that are 0 add nothing."),
-    ]
-    return _verdict(answer, expected, "std(z)", mistakes)
-
-
 # ---- notebook 04 -----------------------------------------------------------------
 @judged
 def check_glorot_uniform_limit(answer, fan_in=784, fan_out=30) -> bool:
     """Exercise 04: a = sqrt(6 / (fan_in + fan_out))."""
-    fan_in = check_int("fan_in", fan_in, minimum=1)
-    fan_out = check_int("fan_out", fan_out, minimum=1)
+    answer = number(answer)
+    fan_in = check_int("fan_in", fan_in, minimum=1, maximum=10**9)
+    fan_out = check_int("fan_out", fan_out, minimum=1, maximum=10**9)
     fan_sum = fan_in + fan_out
     expected = _theory.glorot_uniform_limit(fan_in, fan_out)
     mistakes = [
@@ -196,35 +156,6 @@ def check_glorot_uniform_limit(answer, fan_in=784, fan_out=30) -> bool:
     ]
     return _verdict(answer, expected, f"Glorot uniform limit for a {fan_in}->{fan_out} layer", mistakes, LIMIT)
 
-# ---- notebook 05 -----------------------------------------------------------------
-@judged
-def check_he_std(answer, fan_in=256) -> bool:
-    """Exercise 05: the He std sqrt(2 / fan_in) of a ReLU layer."""
-    fan_in = check_int("fan_in", fan_in, minimum=1)
-    expected = math.sqrt(2 / fan_in)
-    mistakes = [
-        (1 / math.sqrt(fan_in), "That is LeCun's 1/sqrt(n), right for tanh near 0. ReLU zeroes half of its "
-                                "input, so the variance needs a factor 2: sqrt(2/n)."),
-        (2 / fan_in, "That is the variance 2/n; the std is its square root."),
-        (math.sqrt(2) / fan_in, "The square root goes over the whole fraction: sqrt(2 / n)."),
-    ]
-    return _verdict(answer, expected, f"He std for fan_in = {fan_in}", mistakes)
-
-
-@judged
-def check_leaky_he_std(answer, fan_in=256, slope=0.2) -> bool:
-    """Exercise 05: gain(leaky_relu, slope) / sqrt(fan_in)."""
-    fan_in = check_int("fan_in", fan_in, minimum=1)
-    slope = check_float("slope", slope, minimum=0.0)
-    expected = _initializers.gain("leaky_relu", slope) / math.sqrt(fan_in)
-    mistakes = [
-        (math.sqrt(2 / fan_in), "That is plain ReLU's std; a leaky ReLU keeps some of the negative half, so "
-                                "it needs less: gain sqrt(2 / (1 + slope^2))."),
-        (math.sqrt(2 / (1 + slope)) / math.sqrt(fan_in), "Square the slope: the gain is sqrt(2 / (1 + slope^2))."),
-    ]
-    return _verdict(answer, expected, f"std for leaky ReLU (slope {slope}), fan_in = {fan_in}", mistakes)
-
-
 # ---- notebook 06 -----------------------------------------------------------------
 @judged
 def check_decay_factor(answer, eta=0.1, lmbda=5.0, n_train=4000, batch_size=10) -> bool:
@@ -232,10 +163,12 @@ def check_decay_factor(answer, eta=0.1, lmbda=5.0, n_train=4000, batch_size=10) 
 
     It is right when what a step takes away, 1 - factor, is within 1% of eta * lambda / n.
     """
-    eta = check_float("eta", eta, strictly_positive=True)
-    lmbda = check_float("lmbda", lmbda, strictly_positive=True)
-    n_train = check_int("n_train", n_train, minimum=1)
+    answer = number(answer)
+    eta = check_float("eta", eta, strictly_positive=True, maximum=1e6)
+    lmbda = check_float("lmbda", lmbda, strictly_positive=True, maximum=1e6)
+    n_train = check_int("n_train", n_train, minimum=1, maximum=10**9)
     batch_size = check_int("batch_size", batch_size, minimum=1)
+    _check_step_decay(eta, lmbda, n_train, batch_size)
     expected = 1 - eta * lmbda / n_train
     steps = n_train // batch_size
     mistakes = [
@@ -248,3 +181,15 @@ def check_decay_factor(answer, eta=0.1, lmbda=5.0, n_train=4000, batch_size=10) 
     correct = (f"✓ Correct: each step multiplies the weights by {_show(expected, DECAY)}; over one epoch of "
                f"{steps} steps that is {expected ** steps:.3f}.")
     return _verdict(answer, expected, "decay factor", mistakes, DECAY, correct)
+
+
+def _check_step_decay(eta, lmbda, n_train, batch_size) -> None:
+    """Refuse settings whose step takes away all the weights, or less than a float can show, or no step at all."""
+    if batch_size > n_train:
+        raise ArgumentError(f"batch_size must be at most n_train (an epoch has at least one step), got "
+                            f"batch_size = {batch_size} and n_train = {n_train}")
+    taken = eta * lmbda / n_train
+    if not 1e-12 <= taken < 1:
+        raise ArgumentError(
+            f"eta * lmbda / n_train must be in [1e-12, 1), the share of the weights one step takes away; "
+            f"got eta = {eta:g}, lmbda = {lmbda:g}, n_train = {n_train}: {taken:.3g}")

@@ -4,6 +4,8 @@
 transpose and a square layer of about as many entries, and compares its variance,
 distribution and mean with the rule ``expected`` on each; a rule is right only if it
 matches on all three.  When the variance is another rule's, or a known slip's, it says which.
+``init`` is called through ``student_code.Calls``: each call within a few seconds, and
+what it returns is read as a matrix of finite real numbers before any statistic is taken.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .feedback import judged
-from ..checks import ArgumentError, ArgumentTypeError, check_choice, check_int
+from .student_code import Calls, Rejected as _Rejected
+from ..checks import ArgumentError, check_choice, check_int
 
 __all__ = ["check_initializer", "EXPECTED"]
 
@@ -58,6 +61,8 @@ MIN_ENTRIES = 200_000
 #: one 1.8, a normal truncated at two std (Keras' HeNormal) 2.35.
 KURTOSIS_TOL = 0.1
 SEED = 0  # the seed of the first call; the other draws use seeds derived from it
+#: The largest layer checked: 3 draws of it (the layer, its transpose, a square) take a second or two.
+MAX_ENTRIES = 4_000_000
 
 
 def _same(ratio) -> bool:
@@ -67,10 +72,6 @@ def _same(ratio) -> bool:
 
 def _name(shape) -> str:
     return "x".join(map(str, shape))
-
-
-class _Rejected(Exception):
-    """The initializer is not right; the message says why."""
 
 
 class _Layer(NamedTuple):
@@ -109,21 +110,19 @@ def _shapes(fan_in, fan_out):
     return shapes
 
 
-def _draw(init, fan_in, fan_out, seed, first=False) -> np.ndarray:
+def _draw(init: Calls, fan_in, fan_out, seed, first=False) -> np.ndarray:
     """init(fan_in, fan_out, seed) as an array, or _Rejected saying what is wrong with it."""
     call = f"init({fan_in}, {fan_out}, {seed})"
-    try:
-        weights = np.asarray(init(fan_in, fan_out, seed), dtype=np.float64)
-    except Exception as error:  # report, don't crash the notebook
-        raise _Rejected(f"✗ Calling {call} failed: {type(error).__name__}: {error}") from None
+    weights = init.weights(fan_in, fan_out, seed)
+    if weights.ndim != 2:
+        raise _Rejected(f"{call} returned {'one number' if weights.ndim == 0 else f'an array of shape {weights.shape}'}"
+                        f", not a matrix of shape (fan_in, fan_out) = ({fan_in}, {fan_out}).")
     if weights.shape != (fan_in, fan_out):
         if first and weights.shape == (fan_out, fan_in):
-            raise _Rejected(f"✗ Shape {weights.shape}: that is PyTorch's (out, in) layout. initlab's weights are "
+            raise _Rejected(f"Shape {weights.shape}: that is PyTorch's (out, in) layout. initlab's weights are "
                             f"(fan_in, fan_out) = ({fan_in}, {fan_out}), so that H = X @ W.")
-        raise _Rejected(f"✗ {call} has shape {weights.shape}; expected (fan_in, fan_out) = ({fan_in}, {fan_out})."
+        raise _Rejected(f"{call} has shape {weights.shape}; expected (fan_in, fan_out) = ({fan_in}, {fan_out})."
                         + ("" if first else " Use the arguments fan_in and fan_out, not fixed sizes."))
-    if not np.isfinite(weights).all():
-        raise _Rejected(f"✗ {call} has NaN or infinite entries.")
     return weights
 
 
@@ -135,10 +134,10 @@ def _measure(init, shape) -> _Layer:
     centred = weights - mean
     variance = float(np.mean(centred**2))
     if variance == 0:
-        raise _Rejected(f"✗ Every entry on a {_name(shape)} layer is {mean:.4g}: draw them at random, "
+        raise _Rejected(f"Every entry on a {_name(shape)} layer is {mean:.4g}: draw them at random, "
                         "or the units stay identical (notebook 01).")
     if abs(mean) > 5 * math.sqrt(variance / weights.size):
-        raise _Rejected(f"✗ The mean is {mean:.3g} on a {_name(shape)} layer (std {math.sqrt(variance):.3g}); "
+        raise _Rejected(f"The mean is {mean:.3g} on a {_name(shape)} layer (std {math.sqrt(variance):.3g}); "
                         "it should be 0.")
     return _Layer(shape, variance, float(np.abs(weights).max()), float(np.mean(centred**4)) / variance**2)
 
@@ -180,27 +179,27 @@ def _wrong_variance(layers, expected) -> str:
             name = f" ({pattern.format(*drawn)})" if drawn <= set(DISTRIBUTIONS) and len(drawn) == 1 else ""
             also = "" if drawn == {distribution} else f" And {expected} draws from a {distribution}, yours does not."
             yours = [found.variance(*layer.shape) / target for layer, target in zip(layers, targets)]
-            return (f"✗ Your variance is {found.formula()} on every shape: that is {found.name}{name}. {needs}: "
+            return (f"Your variance is {found.formula()} on every shape: that is {found.name}{name}. {needs}: "
                     f"{_difference(found, rule)}. Yours is {_per_layer(layers, [_compare(r) for r in yours])}."
                     f"{also}")
     if all(layer.fits(layers[0].variance) for layer in layers):
-        return (f"✗ Your variance is {layers[0].variance:.3g} on every shape: a number, not a formula. {needs} "
+        return (f"Your variance is {layers[0].variance:.3g} on every shape: a number, not a formula. {needs} "
                 f"({', '.join(f'{t:.3g}' for t in targets)}): compute it from fan_in and fan_out, not from fixed sizes.")
     slips = {3: f"Did you use the uniform limit a = sqrt({rule.formula(3)}) as the std? The std is a / sqrt(3).",
              1 / 3: f"Did you draw U(-std, std)? U(-a, a) has variance a^2/3, so a = sqrt({rule.formula(3)})."}
     if all(layer.fits(ratios[0] * target) for layer, target in zip(layers, targets)):
         slip = next((hint for factor, hint in slips.items() if _same(ratios[0] / factor)), "")
-        return (f"✗ Your variance is {ratios[0]:.3g} times {rule.formula()} on every shape: you use fan_in and "
+        return (f"Your variance is {ratios[0]:.3g} times {rule.formula()} on every shape: you use fan_in and "
                 f"fan_out as the rule does, but a constant factor is off. {slip}").rstrip()
     if all(layer.fits(target**2) for layer, target in zip(layers, targets)):
-        return (f"✗ Your variance is ({rule.formula()})^2 on every shape: you used the variance as the std. "
+        return (f"Your variance is ({rule.formula()})^2 on every shape: you used the variance as the std. "
                 f"The std is sqrt({rule.formula()}).")
     measured = _per_layer(layers, [f"{layer.variance:.3g} (formula {target:.3g})" for layer, target in zip(layers, targets)])
     right = [layer.name for layer, ratio in zip(layers, ratios) if _same(ratio)]
     if not right:
-        return f"✗ Your variance does not match {rule.formula()}: {measured}."
+        return f"Your variance does not match {rule.formula()}: {measured}."
     square = layers[-1].name in right and len(right) == 1
-    return (f"✗ Your variance matches {rule.formula()} on {' and '.join(right)} only: {measured}. A formula right on "
+    return (f"Your variance matches {rule.formula()} on {' and '.join(right)} only: {measured}. A formula right on "
             "some shapes and wrong on others uses fan_in and fan_out differently from the rule"
             + (" (on a square layer fan_in = fan_out, so it cannot tell them apart)" if square else "") + ".")
 
@@ -215,23 +214,25 @@ def check_initializer(init, expected="xavier_normal", fan_in=784, fan_out=30) ->
     the rule's variance and its distribution (for a uniform one: every |w| <= a, the
     largest close to a).  When it is another rule, or a known slip, the message says which.
     """
-    if not callable(init):
-        raise ArgumentTypeError(f"init must be a function init(fan_in, fan_out, rng), got {init!r}")
+    init = Calls(init, "init", "init(fan_in, fan_out, rng) returning a (fan_in, fan_out) matrix")
     expected = check_choice("expected", expected, EXPECTED)
     rule, distribution = EXPECTED[expected]
     fan_in = check_int("fan_in", fan_in, minimum=2)
     fan_out = check_int("fan_out", fan_out, minimum=2)
+    if fan_in * fan_out > MAX_ENTRIES:
+        raise ArgumentError(f"fan_in * fan_out must be at most {MAX_ENTRIES:,} (the check draws three such layers), "
+                            f"got {fan_in} * {fan_out} = {fan_in * fan_out:,}")
     shapes = _shapes(fan_in, fan_out)
     try:
         if not np.array_equal(_draw(init, fan_in, fan_out, SEED, first=True), _draw(init, fan_in, fan_out, SEED)):
-            raise _Rejected("✗ Two calls with the same seed gave different matrices: draw from "
+            raise _Rejected("Two calls with the same seed gave different matrices: draw from "
                             "np.random.default_rng(rng) (or initlab.checks.as_generator(rng)).")
         layers = [_measure(init, shape) for shape in shapes]
         if not all(layer.fits(rule.variance(*layer.shape)) for layer in layers):
             raise _Rejected(_wrong_variance(layers, expected))
         _check_distribution(layers, expected)
     except _Rejected as rejection:
-        print(rejection)
+        print(f"✗ {rejection}")
         return False
     worst = max(abs(layer.variance / rule.variance(*layer.shape) - 1) for layer in layers)
     drawn = "normal" if distribution == "normal" else f"uniform with |w| <= a = sqrt({rule.formula(3)})"
@@ -257,5 +258,5 @@ def _check_distribution(layers, expected) -> None:
         if layer.distribution != "normal":
             what = ("a uniform distribution (every |w| <= sqrt(3) std)" if layer.distribution == "uniform"
                     else f"not a normal distribution (kurtosis {layer.kurtosis:.2f}, a normal's is 3)")
-            raise _Rejected(f"✗ Your variance is right, but on a {layer.name} layer that is {what}; {expected} "
+            raise _Rejected(f"Your variance is right, but on a {layer.name} layer that is {what}; {expected} "
                             f"draws from the normal N(0, {rule.formula()}): use rng.normal or rng.standard_normal.")

@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import answers as _answers
-from .feedback import judged
+from .feedback import judged, number, whole_number
 from .. import data as _data
 from .. import initializers as _initializers
-from ..checks import ArgumentError, ArgumentTypeError, as_generator, check_float, check_int
+from ..checks import ArgumentError, ArgumentTypeError, as_generator, check_array, check_float, check_int
 from ..mlp import MLP, one_hot
 
 __all__ = ["check_constant_start", "check_interchangeable_starts", "check_first_moving_step", "STARTS", "start",
@@ -46,13 +46,19 @@ _REMARKS = {
     "F": "A bias that depends on j differs from unit to unit.",
 }
 _PARTS = ("incoming weights (columns of W1)", "biases", "outgoing weights (rows of W2)")
+#: The two moons ``first_moving_step`` trains on, and the most work ``check_constant_start``
+#: trains for (points x epochs x hidden units: a few seconds).
+MOONS = 400
+MAX_TRAINING = 10**8
 
 
 def start(label, n_hidden=8, rng=1) -> MLP:
     """The network [2, n_hidden, 2] (sigmoid) started as ``STARTS[label]`` says; random parts drawn from ``rng``."""
+    if not isinstance(label, str):
+        raise ArgumentTypeError(f"label must be one of {list(STARTS)} (a str), got {label!r} ({type(label).__name__})")
     if label not in STARTS:
         raise ArgumentError(f"label must be one of {list(STARTS)}, got {label!r}")
-    n_hidden = check_int("n_hidden", n_hidden, minimum=1)
+    n_hidden = check_int("n_hidden", n_hidden, minimum=1, maximum=10_000)
     rng = as_generator(rng)
     net = MLP([2, n_hidden, 2], activation="sigmoid", weight_init="zeros", bias_init="zeros", rng=rng)
     (w_in, w_out), (bias, _) = net.weights, net.biases
@@ -80,6 +86,8 @@ def _unequal_parts(net) -> list:
 
 def interchangeable(net) -> bool:
     """Can any two hidden units of ``net``'s first layer be swapped: equal columns of W1, biases, rows of W2?"""
+    if not isinstance(net, MLP) or len(net.weights) < 2:
+        raise ArgumentTypeError(f"net must be an MLP with a hidden layer, such as start('A'), got {net!r}")
     return not _unequal_parts(net)
 
 
@@ -102,8 +110,14 @@ def check_constant_start(answer, x, labels, n_hidden=8, **fit) -> bool:
     The network [2, n_hidden, 2] is trained here with ``fit`` (the lesson's settings);
     its hidden units' incoming weights (the columns of W1) are still identical: 0.0.
     """
-    answer = check_float("answer", answer)
-    net = MLP([2, check_int("n_hidden", n_hidden, minimum=1), 2], activation="sigmoid",
+    answer = number(answer)
+    x = check_array("x", x, shape=(None, 2))
+    n_hidden = check_int("n_hidden", n_hidden, minimum=1, maximum=10_000)
+    epochs = check_int("epochs", fit.get("epochs", 10), minimum=1)
+    if len(x) * epochs * n_hidden > MAX_TRAINING:
+        raise ArgumentError(f"x, epochs and n_hidden make {len(x) * epochs * n_hidden:.1e} unit updates of training, "
+                            f"more than the {MAX_TRAINING:.0e} of a few seconds: use fewer epochs or hidden units")
+    net = MLP([2, n_hidden, 2], activation="sigmoid",
               weight_init=_initializers.constant(0.3), bias_init="zeros", rng=1)
     net.fit(x, labels, **fit)
     return _answers.check_identical_units.__wrapped__(answer, net.weights[0])
@@ -132,9 +146,17 @@ def first_moving_step(activation="tanh", bias_std=1.0, n_hidden=8, eta=0.5, batc
     """The SGD step after which W1 of a zero-weight network [2, n_hidden, 2] is first non-zero (0: never).
 
     Biases N(0, bias_std^2) (zeros for 0); the batches are the first points of the
-    lesson's two moons, in order.
+    lesson's two moons, in order (MOONS points: batch_size * max_steps of them at most).
     """
-    x, labels = _data.two_moons(400, noise=0.15, rng=0)
+    bias_std = check_float("bias_std", bias_std, minimum=0.0, maximum=100.0)
+    n_hidden = check_int("n_hidden", n_hidden, minimum=1, maximum=10_000)
+    eta = check_float("eta", eta, strictly_positive=True, maximum=10.0)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    max_steps = check_int("max_steps", max_steps, minimum=1)
+    if batch_size * max_steps > MOONS:
+        raise ArgumentError(f"batch_size * max_steps must be at most {MOONS} (the points there are), got "
+                            f"batch_size = {batch_size} and max_steps = {max_steps}")
+    x, labels = _data.two_moons(MOONS, noise=0.15, rng=0)
     targets = one_hot(labels, 2)
     bias_init = _initializers.normal(bias_std) if bias_std > 0 else "zeros"
     net = MLP([2, n_hidden, 2], activation=activation, weight_init="zeros", bias_init=bias_init, rng=rng)
@@ -149,7 +171,10 @@ def first_moving_step(activation="tanh", bias_std=1.0, n_hidden=8, eta=0.5, batc
 @judged
 def check_first_moving_step(answer) -> bool:
     """Exercise 01.3 (transfer): tanh, every weight 0, biases N(0, 1): the step after which W1 is first non-zero."""
-    answer = check_int("answer", answer, minimum=0)
+    answer = whole_number(answer)
+    if answer < 0:
+        print(f"✗ Not yet: a step number is 1 or more (0 would mean never), you have {answer}.")
+        return False
     expected = first_moving_step()
     if answer == expected:
         print(f"✓ Correct: W1 first moves at step {expected}. At step 1 the hidden outputs tanh(b_j) are not 0, so "
@@ -159,6 +184,9 @@ def check_first_moving_step(answer) -> bool:
     if answer == first_moving_step(bias_std=0.0):
         print("✗ Not yet: that is the all-zero tanh network of case (c), frozen because every hidden output is "
               "tanh(0) = 0. Here the biases are random: what is tanh(b_j)?")
+    elif answer > 10:
+        print("✗ Not yet: W1 moves within the first 10 steps. Follow one step at a time which gradients are "
+              "non-zero.")
     elif answer == 1:
         print("✗ Not yet: at step 1 the error reaching the hidden layer is (delta @ W2.T) * tanh'(z), and W2 is "
               "still 0 (step 2 of the lesson). Which weights does step 1 change?")

@@ -13,14 +13,15 @@ expectations); the numbers are judged by ``answers._verdict``.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 from .answers import STD, _Kind, _show, _verdict
-from .feedback import judged
+from .feedback import judged, number
 from .. import theory as _theory
-from ..checks import check_float, check_int
+from ..checks import check_choice, check_float, check_int
 
 __all__ = ["check_critical_width", "check_chi_1", "check_bias_fixed_point", "fixed_point", "chi_1"]
 
@@ -31,7 +32,18 @@ SETTLED = 200
 
 
 def fixed_point(sigma_w, sigma_b=0.0, activation="tanh") -> float:
-    """q* = sigma_w^2 E[phi(sqrt(q*) Z)^2] + sigma_b^2: the input variance deep layers settle at."""
+    """q* = sigma_w^2 E[phi(sqrt(q*) Z)^2] + sigma_b^2: the input variance deep layers settle at.
+
+    For a bounded activation (tanh or sigmoid), so q* <= sigma_w^2 + sigma_b^2 is finite.
+    """
+    sigma_w = check_float("sigma_w", sigma_w, minimum=0.0, maximum=1e3)
+    sigma_b = check_float("sigma_b", sigma_b, minimum=0.0, maximum=1e3)
+    activation = check_choice("activation", activation, ("tanh", "sigmoid"))
+    return _fixed_point(sigma_w, sigma_b, activation)
+
+
+@functools.lru_cache(maxsize=64)  # a check asks for the same few fixed points again and again
+def _fixed_point(sigma_w, sigma_b, activation) -> float:
     return float(_theory.mean_field(SETTLED, sigma_w, sigma_b, activation).q[-1])
 
 
@@ -42,13 +54,16 @@ def _slope_power(q) -> float:
 
 def chi_1(sigma_w, q) -> float:
     """chi_1 = sigma_w^2 E[tanh'(z)^2], z ~ N(0, q): how much a tanh layer multiplies the gradient's variance."""
+    sigma_w = check_float("sigma_w", sigma_w, minimum=0.0, maximum=1e3)
+    q = check_float("q", q, minimum=0.0, maximum=1e12)
     return sigma_w**2 * _slope_power(q)
 
 
 @judged
 def check_critical_width(answer, weight_std=0.01) -> bool:
     """Exercise 02.1: the width n with weight_std * sqrt(n) = 1, that is n = 1 / weight_std^2."""
-    weight_std = check_float("weight_std", weight_std, strictly_positive=True)
+    answer = number(answer)
+    weight_std = check_float("weight_std", weight_std, minimum=1e-6, maximum=1.0)  # a width from 1 to 1e12
     expected = 1 / weight_std**2
     reference_width = 500
     mistakes = [
@@ -67,7 +82,9 @@ def check_critical_width(answer, weight_std=0.01) -> bool:
 @judged
 def check_chi_1(answer, width=50, weight_std=1.0) -> bool:
     """Exercise 02.2: chi_1 of a tanh layer of ``width`` with weights ``weight_std`` * N(0, 1), at q*."""
-    width = check_int("width", width, minimum=1)
+    answer = number(answer)
+    width = check_int("width", width, minimum=1, maximum=10**4)
+    weight_std = check_float("weight_std", weight_std, minimum=1e-6, maximum=10.0)
     sigma_w = _theory.sigma_w(weight_std, width)
     q_star = fixed_point(sigma_w)
     expected = chi_1(sigma_w, q_star)
@@ -95,11 +112,16 @@ def check_bias_fixed_point(answer, weight_std=0.01, width=500, bias_std=0.05, de
     """Exercise 02.3 (transfer): the std of the activations at layer ``depth`` with biases N(0, bias_std^2).
 
     In the linear regime q* = sigma_w^2 q* + sigma_b^2, so q* = sigma_b^2 / (1 - sigma_w^2);
-    the expected value is the mean-field prediction (tanh included).
+    the expected value is the mean-field prediction (tanh included).  The mistakes
+    that use the linear regime's formula are looked for only where it holds, sigma_w < 1.
     """
+    answer = number(answer)
+    weight_std = check_float("weight_std", weight_std, minimum=0.0, maximum=10.0)
+    width = check_int("width", width, minimum=1, maximum=10**4)
+    bias_std = check_float("bias_std", bias_std, strictly_positive=True, maximum=100.0)
+    depth = check_int("depth", depth, minimum=2, maximum=1000)
     sigma_w = _theory.sigma_w(weight_std, width)
-    bias_std = check_float("bias_std", bias_std, strictly_positive=True)
-    prediction = _theory.mean_field(check_int("depth", depth, minimum=2), sigma_w, bias_std)
+    prediction = _theory.mean_field(depth, sigma_w, bias_std)
     expected = float(prediction.std[-1])
     mistakes = [
         (bias_std, f"That is the biases alone; the weights add sigma_w^2 * q of the layer before "
@@ -108,9 +130,12 @@ def check_bias_fixed_point(answer, weight_std=0.01, width=500, bias_std=0.05, de
                                    "small outputs of the one before, and the std settles at the fixed point."),
         (math.sqrt(sigma_w**2 + bias_std**2), "That is layer 1's input std, sqrt(sigma_w^2 * 1 + sigma_b^2); the "
                                               "deep layers settle at the fixed point q* = sigma_w^2 q* + sigma_b^2."),
+    ]
+    linear_regime = [
         (bias_std / (1 - sigma_w), "Standard deviations do not add, variances do: q* = sigma_w^2 q* + sigma_b^2."),
         (bias_std / math.sqrt(1 - sigma_w), "sigma_w multiplies the std, so the variance by sigma_w^2: "
                                             "q* = sigma_b^2 / (1 - sigma_w^2)."),
         (bias_std**2 / (1 - sigma_w**2), "That is the variance q*; the std is its square root."),
-    ]
-    return _verdict(answer, expected, f"std at layer {depth} with biases N(0, {bias_std:g}^2)", mistakes, STD)
+    ] if sigma_w < 1 else []
+    return _verdict(answer, expected, f"std at layer {depth} with biases N(0, {bias_std:g}^2)",
+                    mistakes + linear_regime, STD)

@@ -16,23 +16,32 @@ import math
 import numpy as np
 
 from .answers import _verdict
-from .feedback import judged
-from ..checks import ArgumentError, check_array, check_float, check_int
+from .feedback import judged, number
+from ..checks import ArgumentError, ArgumentTypeError, check_array, check_float, check_int
 
 __all__ = ["check_weight_std_with_bias", "check_mixed_inputs_std", "check_pixel_weight_std"]
 
 #: Units of the simulated layer in ``check_pixel_weight_std``, and the seed of its weights.
 SIMULATED_UNITS = 2000
 SEED = 0
+#: The largest pixels array the simulated layer is run on (images x pixels): 10,000 MNIST
+#: images, a second or two of multiply-adds with SIMULATED_UNITS units.
+MAX_PIXEL_ENTRIES = 10_000 * 784
+#: A std further than this factor from the right one is not simulated: the layer would tell nothing new.
+SIMULATED_RANGE = 1000.0
 
 
 @judged
 def check_weight_std_with_bias(answer, n_inputs=1000, n_on=500, bias_std=0.6, target_std=1.0) -> bool:
     """The weight std s with n_on * s^2 + bias_std^2 = target_std^2, i.e. s = sqrt((target^2 - bias^2) / n_on)."""
-    n_inputs = check_int("n_inputs", n_inputs, minimum=1)
-    n_on = check_int("n_on", n_on, minimum=1, maximum=n_inputs)
-    bias_std = check_float("bias_std", bias_std, minimum=0.0)
-    target_std = check_float("target_std", target_std, strictly_positive=True)
+    answer = number(answer)
+    n_inputs = check_int("n_inputs", n_inputs, minimum=1, maximum=10**9)
+    n_on = check_int("n_on", n_on, minimum=1)
+    if n_on > n_inputs:
+        raise ArgumentError(f"n_on must be at most n_inputs (the inputs that exist), got n_on = {n_on} and "
+                            f"n_inputs = {n_inputs}")
+    bias_std = check_float("bias_std", bias_std, minimum=0.0, maximum=1e6)
+    target_std = check_float("target_std", target_std, minimum=1e-6, maximum=1e6)
     room = target_std**2 - bias_std**2  # the variance left for the weighted inputs
     if room <= 0:
         raise ArgumentError(f"bias_std must be below target_std, got bias_std = {bias_std} and target_std = {target_std}")
@@ -54,9 +63,14 @@ def check_weight_std_with_bias(answer, n_inputs=1000, n_on=500, bias_std=0.6, ta
 @judged
 def check_mixed_inputs_std(answer, counts=(300, 100), values=(1.0, 3.0), weight_std=0.1) -> bool:
     """std(z) = sqrt(sum_j x_j^2 Var(w)) for counts[i] inputs equal to values[i] (the rest 0), no bias."""
-    counts = [check_int("counts", c, minimum=0) for c in counts]
-    values = [check_float("values", v) for v in values]
-    weight_std = check_float("weight_std", weight_std, strictly_positive=True)
+    answer = number(answer)
+    for name, given in (("counts", counts), ("values", values)):
+        if not isinstance(given, (tuple, list)):
+            raise ArgumentTypeError(f"{name} must be a tuple such as (300, 100), got {given!r} "
+                                    f"({type(given).__name__})")
+    counts = [check_int("counts", c, minimum=0, maximum=10**9) for c in counts]
+    values = [check_float("values", v, minimum=-1e6, maximum=1e6) for v in values]
+    weight_std = check_float("weight_std", weight_std, minimum=1e-6, maximum=1e6)
     if len(counts) != len(values) or not any(c and v for c, v in zip(counts, values)):
         raise ArgumentError(f"counts and values must pair up, with some non-zero input; got {counts} and {values}")
     expected = weight_std * math.sqrt(sum(c * v**2 for c, v in zip(counts, values)))
@@ -74,7 +88,14 @@ def check_mixed_inputs_std(answer, counts=(300, 100), values=(1.0, 3.0), weight_
 
 def simulated_variance(pixels, weight_std, units=SIMULATED_UNITS, seed=SEED) -> float:
     """Var(z) of a layer with N(0, weight_std^2) weights on ``pixels`` (images, n), over images and units."""
-    weights = np.random.default_rng(seed).standard_normal((pixels.shape[1], units)) * weight_std
+    pixels = check_array("pixels", pixels, ndim=2)
+    weight_std = check_float("weight_std", weight_std, minimum=0.0, maximum=1e6)
+    units = check_int("units", units, minimum=1, maximum=10**5)
+    if pixels.size * units > MAX_PIXEL_ENTRIES * SIMULATED_UNITS:
+        raise ArgumentError(f"pixels and units make {pixels.size * units:.1e} multiply-adds, more than the "
+                            f"{MAX_PIXEL_ENTRIES * SIMULATED_UNITS:.1e} of a few seconds: use fewer images or units")
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    weights = rng.standard_normal((pixels.shape[1], units)) * weight_std
     return float(np.mean((pixels @ weights) ** 2))  # E[z] = 0: the weights have mean 0
 
 
@@ -82,9 +103,18 @@ def simulated_variance(pixels, weight_std, units=SIMULATED_UNITS, seed=SEED) -> 
 def check_pixel_weight_std(answer, pixels) -> bool:
     """The weight std giving Var(z) = 1 on ``pixels`` (images, n): Var(z) = n * s^2 * E[x^2], so s = 1/sqrt(n E[x^2]).
 
-    The verdict also shows Var(z) of a simulated layer with the student's std on the images.
+    The verdict also shows Var(z) of a simulated layer with the student's std on the images
+    (when the std is within a factor SIMULATED_RANGE of the right one).
     """
+    answer = number(answer)
     pixels = check_array("pixels", pixels, ndim=2)
+    if pixels.size > MAX_PIXEL_ENTRIES:
+        raise ArgumentError(f"pixels must have at most {MAX_PIXEL_ENTRIES:,} entries (10,000 MNIST images), got "
+                            f"shape {pixels.shape}: a simulated layer of {SIMULATED_UNITS} units on them would take "
+                            f"{pixels.size * SIMULATED_UNITS:.1e} multiply-adds; pass pixels[:10000]")
+    if np.abs(pixels).max() > 1e6:
+        raise ArgumentError(f"pixels must be pixel intensities (MNIST's are in [0, 1]), got values as large as "
+                            f"{np.abs(pixels).max():.3g}")
     n = pixels.shape[1]
     mean, second = float(pixels.mean()), float(np.mean(pixels**2))
     if second == 0:
@@ -102,7 +132,7 @@ def check_pixel_weight_std(answer, pixels) -> bool:
     ]
     mistakes = [(1 / math.sqrt(n * used), hint) for used, hint in uses if used > 0]
     right = _verdict(answer, expected, f"weight std for Var(z) = 1 on {n} pixels", mistakes)
-    if answer > 0:  # _verdict has checked that it is a number
+    if 1 / SIMULATED_RANGE < answer / expected < SIMULATED_RANGE:
         print(f"A layer with your std {answer:.4g} on these {len(pixels)} images has Var(z) = "
               f"{simulated_variance(pixels, answer):.3f} (simulated with {SIMULATED_UNITS} units).")
     return right

@@ -16,21 +16,25 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .answers import _verdict
-from .feedback import judged
-from ..checks import check_int
+from .feedback import judged, number
+from ..checks import ArgumentError, check_float, check_int
 from ..theory import glorot_variance
 
-__all__ = ["conv_fans", "conv_gains", "check_conv_glorot_std"]
+__all__ = ["conv_fans", "conv_gains", "simulation_cost", "check_conv_glorot_std"]
 
 SIZE = 16  # the simulated images are SIZE x SIZE, or 3 kernels wide if that is more
 SEED = 0
+#: The most multiply-adds ``conv_gains`` does (a second or two): 3.5 times the lesson's 3x3, 64 -> 128 layer.
+MAX_COST = 10**8
+#: A std further than this factor from the right one is not simulated: the layer would tell nothing new.
+SIMULATED_RANGE = 1000.0
 
 
 def conv_fans(kernel_size, in_channels, out_channels) -> tuple:
     """(fan_in, fan_out) = (k^2 C_in, k^2 C_out) of a convolution with k x k kernels."""
-    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
-    in_channels = check_int("in_channels", in_channels, minimum=1)
-    out_channels = check_int("out_channels", out_channels, minimum=1)
+    kernel_size = check_int("kernel_size", kernel_size, minimum=1, maximum=10**6)
+    in_channels = check_int("in_channels", in_channels, minimum=1, maximum=10**6)
+    out_channels = check_int("out_channels", out_channels, minimum=1, maximum=10**6)
     area = kernel_size**2
     return area * in_channels, area * out_channels
 
@@ -40,9 +44,14 @@ def conv_gains(weight_std, kernel_size, in_channels, out_channels, seed=SEED) ->
 
     Forward: Var(output) / Var(input) for a unit-variance input ("valid" outputs only);
     backward: Var(gradient reaching an input) / Var(gradient at the output), for the
-    inputs away from the border, which every kernel position uses.
+    inputs away from the border, which every kernel position uses.  Refused beyond MAX_COST multiply-adds.
     """
-    k, rng = kernel_size, np.random.default_rng(seed)
+    weight_std = check_float("weight_std", weight_std, minimum=0.0, maximum=1e6)
+    cost = simulation_cost(kernel_size, in_channels, out_channels)
+    if cost > MAX_COST:
+        raise ArgumentError(f"kernel_size, in_channels and out_channels make the simulation cost {cost:.1e} "
+                            f"multiply-adds, over the {MAX_COST:.0e} of a few seconds: choose fewer channels")
+    k, rng = kernel_size, np.random.default_rng(check_int("seed", seed, minimum=0))
     weights = weight_std * rng.standard_normal((out_channels, in_channels, k, k))
     size = max(SIZE, 3 * k)
     x = rng.standard_normal((in_channels, size, size))
@@ -57,9 +66,24 @@ def conv_gains(weight_std, kernel_size, in_channels, out_channels, seed=SEED) ->
     return float(out.var() / x.var()), float(inner.var() / grad_out.var())
 
 
+def simulation_cost(kernel_size, in_channels, out_channels) -> int:
+    """The multiply-adds of ``conv_gains``: k^2 C_in C_out per output value, forward and backward."""
+    kernel_size = check_int("kernel_size", kernel_size, minimum=1, maximum=10**6)
+    in_channels = check_int("in_channels", in_channels, minimum=1, maximum=10**6)
+    out_channels = check_int("out_channels", out_channels, minimum=1, maximum=10**6)
+    outputs = (max(SIZE, 3 * kernel_size) - kernel_size + 1) ** 2
+    return 2 * kernel_size**2 * in_channels * out_channels * outputs
+
+
 @judged
 def check_conv_glorot_std(answer, kernel_size=3, in_channels=64, out_channels=128) -> bool:
-    """Glorot's std for a convolution: sqrt(2 / (k^2 C_in + k^2 C_out))."""
+    """Glorot's std for a convolution: sqrt(2 / (k^2 C_in + k^2 C_out)).
+
+    The verdict also shows the variance gains of a simulated convolution with the
+    student's std, when it is within a factor SIMULATED_RANGE of the right one and the
+    simulation costs at most MAX_COST multiply-adds.
+    """
+    answer = number(answer)
     fan_in, fan_out = conv_fans(kernel_size, in_channels, out_channels)
     k, c_in, c_out = kernel_size, in_channels, out_channels
     expected = math.sqrt(glorot_variance(fan_in, fan_out))
@@ -82,7 +106,13 @@ def check_conv_glorot_std(answer, kernel_size=3, in_channels=64, out_channels=12
     ]
     correct = f"✓ Correct: fan_in = {fan_in}, fan_out = {fan_out}, Glorot std = {expected:.4g}."
     right = _verdict(answer, expected, "Glorot std of the convolution", mistakes, correct=correct)
-    if answer > 0:  # _verdict has checked that it is a number
+    cost = simulation_cost(k, c_in, c_out)
+    if not 1 / SIMULATED_RANGE < answer / expected < SIMULATED_RANGE:
+        return right
+    if cost > MAX_COST:
+        print(f"(A simulated convolution of this size would cost {cost:.1e} multiply-adds, over the {MAX_COST:.0e} "
+              "of a few seconds, so it is not run.)")
+    else:
         forward, backward = conv_gains(answer, k, c_in, c_out)
         print(f"A simulated {k}x{k} convolution ({c_in} -> {c_out} channels) with your std multiplies the signal's "
               f"variance by {forward:.2f} (fan_in * std^2 = {fan_in * answer**2:.2f}) and the gradient's by "

@@ -15,10 +15,10 @@ import math
 import numpy as np
 
 from .answers import STD, _Kind, _verdict
-from .feedback import judged
+from .feedback import judged, number
 from .. import activations as _activations
 from .. import theory as _theory
-from ..checks import check_choice, check_int
+from ..checks import ArgumentError, as_generator, check_choice, check_float, check_int
 from ..diagnosis import VERDICT_WORDS, diagnose
 from ..propagation import propagate
 
@@ -27,6 +27,10 @@ __all__ = ["check_silu_variance", "check_conv_he_std", "check_relu_lecun_verdict
 VARIANCE = _Kind("a variance is > 0")
 #: How a right SiLU answer is simulated: independent draws of one layer's W, inputs per draw.
 SILU_DRAWS, SILU_SAMPLES = 10, 200
+#: The widest SiLU layer simulated (a second or two: SILU_DRAWS draws of a fan_in x fan_in matrix).
+MAX_SIMULATED_FAN_IN = 1024
+#: The most depth * width^2 ``check_relu_lecun_verdict`` propagates (twice the lesson's 30 x 500^2, a few seconds).
+MAX_VERDICT_COST = 2 * 30 * 500**2
 
 
 def silu(z):
@@ -43,9 +47,13 @@ def silu_layer_gain(weight_variance, fan_in, draws=SILU_DRAWS, n_samples=SILU_SA
     """E[z_next^2] / E[z^2] of one SiLU layer of ``fan_in`` units, Var(W) = ``weight_variance``, z ~ N(0, 1).
 
     The mean over ``draws`` independent draws of W (one draw's gain is itself a
-    little random at finite width).
+    little random at finite width).  At most MAX_SIMULATED_FAN_IN units.
     """
-    rng = np.random.default_rng(rng)
+    weight_variance = check_float("weight_variance", weight_variance, minimum=0.0, maximum=1e6)
+    fan_in = check_int("fan_in", fan_in, minimum=1, maximum=MAX_SIMULATED_FAN_IN)
+    draws = check_int("draws", draws, minimum=1, maximum=100)
+    n_samples = check_int("n_samples", n_samples, minimum=1, maximum=10_000)
+    rng = as_generator(rng)
     gains = []
     for _ in range(draws):
         z = rng.standard_normal((n_samples, fan_in))
@@ -59,9 +67,11 @@ def check_silu_variance(answer, fan_in=512) -> bool:
     """Exercise 05 (transfer): Var(W) = 1 / (fan_in * E[silu(Z)^2]) keeps E[z^2] = 1 from layer to layer.
 
     The next layer sums h_j w_j with zero-mean weights, so E[z_next^2] = fan_in * Var(W) * E[h^2]:
-    the second moment of h = silu(z), its positive mean included.
+    the second moment of h = silu(z), its positive mean included.  A right answer is also
+    tried on a simulated layer, up to MAX_SIMULATED_FAN_IN units.
     """
-    fan_in = check_int("fan_in", fan_in, minimum=1)
+    answer = number(answer)
+    fan_in = check_int("fan_in", fan_in, minimum=1, maximum=10**9)
     power = float(_theory.gaussian_expectation(lambda z: silu(z) ** 2, 1.0))
     mean = float(_theory.gaussian_expectation(silu, 1.0))
     slope_power = float(_theory.gaussian_expectation(lambda z: _silu_slope(z) ** 2, 1.0))
@@ -81,7 +91,7 @@ def check_silu_variance(answer, fan_in=512) -> bool:
     ]
     right = _verdict(answer, expected, "Var(W) for SiLU", mistakes, VARIANCE,
                      f"✓ Correct: Var(W) = 1 / ({fan_in} * {power:.4f}) = {expected:.4g}.")
-    if right:  # and simulated: the mean gain over SILU_DRAWS draws of W
+    if right and fan_in <= MAX_SIMULATED_FAN_IN:  # and simulated: the mean gain over SILU_DRAWS draws of W
         print(f"Simulated with your variance, a SiLU layer of {fan_in} units multiplies E[z^2] by "
               f"{silu_layer_gain(answer, fan_in):.3f} (the mean over {SILU_DRAWS} draws of W).")
     return right
@@ -94,9 +104,10 @@ def check_conv_he_std(answer, kernel=3, channels_in=64, channels_out=32) -> bool
     One output value sums a k x k patch of every input channel: fan_in = k * k * C_in
     (PyTorch's ``kaiming_normal_`` computes it so from the weight's shape).
     """
-    kernel = check_int("kernel", kernel, minimum=1)
-    channels_in = check_int("channels_in", channels_in, minimum=1)
-    channels_out = check_int("channels_out", channels_out, minimum=1)
+    answer = number(answer)
+    kernel = check_int("kernel", kernel, minimum=1, maximum=10**6)
+    channels_in = check_int("channels_in", channels_in, minimum=1, maximum=10**6)
+    channels_out = check_int("channels_out", channels_out, minimum=1, maximum=10**6)
     fan_in = kernel * kernel * channels_in
     expected = math.sqrt(2 / fan_in)
     patch = f"one output value sums a {kernel}x{kernel} patch of all {channels_in} input channels"
@@ -133,6 +144,9 @@ def check_relu_lecun_verdict(answer, depth=30, width=500) -> bool:
     answer = check_choice("answer", answer, VERDICT_WORDS)
     depth = check_int("depth", depth, minimum=2)
     width = check_int("width", width, minimum=1)
+    if depth * width**2 > MAX_VERDICT_COST:
+        raise ArgumentError(f"depth * width^2 must be at most {MAX_VERDICT_COST:,} (the network is propagated on 300 "
+                            f"samples, a few seconds), got depth = {depth} and width = {width}: {depth * width**2:,}")
     verdict = _relu_lecun_verdict(depth, width)
     expected = verdict.split(":")[0]
     if answer == expected:

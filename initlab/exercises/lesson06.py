@@ -18,10 +18,10 @@ import math
 
 import numpy as np
 
-from .answers import STD, _Kind, _verdict
-from .feedback import judged
+from .answers import STD, _check_step_decay, _Kind, _verdict
+from .feedback import judged, number
 from .. import data as _data
-from ..checks import ArgumentError, check_float, check_int
+from ..checks import ArgumentError, as_generator, check_float, check_int
 
 __all__ = ["check_decay_epochs", "check_pixel_std_with_bias", "pixel_power", "try_on_images"]
 
@@ -42,12 +42,17 @@ def check_decay_epochs(answer, eta=0.1, lmbda=5.0, n_train=4000, batch_size=10, 
 
     The per-epoch factor is (1 - eta lambda / n)^(n / batch_size), about exp(-eta lambda / batch_size).
     """
-    eta = check_float("eta", eta, strictly_positive=True)
-    lmbda = check_float("lmbda", lmbda, strictly_positive=True)
-    n_train = check_int("n_train", n_train, minimum=1)
+    answer = number(answer)
+    eta = check_float("eta", eta, strictly_positive=True, maximum=1e6)
+    lmbda = check_float("lmbda", lmbda, strictly_positive=True, maximum=1e6)
+    n_train = check_int("n_train", n_train, minimum=1, maximum=10**9)
     batch_size = check_int("batch_size", batch_size, minimum=1)
-    n_inputs = check_int("n_inputs", n_inputs, minimum=2)
+    n_inputs = check_int("n_inputs", n_inputs, minimum=2, maximum=10**9)
+    _check_step_decay(eta, lmbda, n_train, batch_size)
     factor, steps = _per_epoch(eta, lmbda, n_train, batch_size)
+    if not 0 < factor < 1:  # an epoch of many steps can take away more than a float shows
+        raise ArgumentError(f"eta, lmbda, n_train and batch_size make one epoch multiply the weights by {factor:.3g}; "
+                            "choose settings whose epoch leaves some of the weights (a smaller eta or lmbda)")
     target = 1 / math.sqrt(n_inputs)
     rate = -math.log(factor)  # what one epoch takes away, on a log scale
     expected = -math.log(target) / rate
@@ -84,8 +89,10 @@ def pixel_power() -> float:
 
 def try_on_images(weight_std, bias_std, rng=0) -> float:
     """std of z = x W + b over the training images and TRIAL_UNITS units, W ~ N(0, weight_std^2), b ~ N(0, bias_std^2)."""
+    weight_std = check_float("weight_std", weight_std, minimum=0.0, maximum=1e6)
+    bias_std = check_float("bias_std", bias_std, minimum=0.0, maximum=1e6)
     x = _training_images()
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng)
     w = weight_std * rng.standard_normal((x.shape[1], TRIAL_UNITS))
     b = bias_std * rng.standard_normal(TRIAL_UNITS)
     return float((x @ w + b).std())
@@ -98,8 +105,9 @@ def check_pixel_std_with_bias(answer, bias_std=0.5, target_std=1.0) -> bool:
     For one image, z = sum_j w_j x_j + b has Var(z) = Var(w) sum_j x_j^2 + bias_std^2:
     the pixels enter through their squares, about 88 per image, not through their count 784.
     """
-    bias_std = check_float("bias_std", bias_std, minimum=0.0)
-    target_std = check_float("target_std", target_std, strictly_positive=True)
+    answer = number(answer)
+    bias_std = check_float("bias_std", bias_std, minimum=0.0, maximum=1e6)
+    target_std = check_float("target_std", target_std, minimum=1e-6, maximum=1e6)
     if bias_std >= target_std:
         raise ArgumentError(f"bias_std must be below target_std ({target_std}), got {bias_std}: the bias alone "
                          f"already gives std {bias_std}")

@@ -7,10 +7,11 @@ names itself when a student's answer matches it.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from .answers import _Kind, _verdict
-from .feedback import judged
+from .feedback import judged, number
 from .. import activations as _activations
 from .. import meanfield as _meanfield
 from .. import theory as _theory
@@ -28,7 +29,8 @@ SIGMA2 = _Kind("sigma_w^2 is > 0")
 @judged
 def check_relu_depth_scale(answer, sigma_w2=1.0) -> bool:
     """Exercise 07-1: xi_grad = -1 / ln(chi_1) of a ReLU network without bias, chi_1 = sigma_w^2 / 2."""
-    sigma_w2 = check_float("sigma_w2", sigma_w2, strictly_positive=True)
+    answer = number(answer)
+    sigma_w2 = check_float("sigma_w2", sigma_w2, minimum=1e-6)
     chi = sigma_w2 * _theory.gaussian_expectation(lambda z: _activations.relu.derivative(z) ** 2, 1.0)
     if chi >= 1 - 1e-9:
         raise ArgumentError(f"sigma_w2 must be below 2 (the ordered side, chi_1 < 1), got {sigma_w2}")
@@ -46,9 +48,14 @@ def check_relu_depth_scale(answer, sigma_w2=1.0) -> bool:
 @judged
 def check_trainable_depth(answer, sigma_w2=3.0, sigma_b2=0.05) -> bool:
     """Exercise 07-2: Schoenholz et al.'s depth budget 6 xi_c of a tanh network."""
-    sigma_w2 = check_float("sigma_w2", sigma_w2, strictly_positive=True)
-    sigma_b2 = check_float("sigma_b2", sigma_b2, minimum=0.0)
-    phase = _meanfield.phase(math.sqrt(sigma_w2), math.sqrt(sigma_b2))
+    answer = number(answer)
+    sigma_w2 = check_float("sigma_w2", sigma_w2, minimum=1e-3, maximum=100.0)
+    sigma_b2 = check_float("sigma_b2", sigma_b2, minimum=0.0, maximum=100.0)
+    phase = _phase(sigma_w2, sigma_b2)
+    if not 0 < phase.xi_c < math.inf:
+        raise ArgumentError(f"sigma_w2 = {sigma_w2:g} and sigma_b2 = {sigma_b2:g} lie on the edge of chaos "
+                            f"(chi_c = {phase.chi_c:.6g}): xi_c is infinite there and every depth trains; "
+                            "choose a point off the edge")
     expected = 6 * phase.xi_c
     mistakes = [
         (6 * abs(phase.xi_grad), f"That is 6 |xi_grad|, from chi_1 = {phase.chi_1:.3g}. Trainability follows the "
@@ -61,9 +68,16 @@ def check_trainable_depth(answer, sigma_w2=3.0, sigma_b2=0.05) -> bool:
                     DEPTH)
 
 
+@functools.lru_cache(maxsize=64)
+def _phase(sigma_w2, sigma_b2) -> _meanfield.Phase:
+    """The mean-field phase of a tanh network at (sigma_w^2, sigma_b^2)."""
+    return _meanfield.phase(math.sqrt(sigma_w2), math.sqrt(sigma_b2))
+
+
 @judged
 def check_leaky_critical_sigma_w2(answer, slope=0.2) -> bool:
     """Exercise 07-3 (transfer): the sigma_w^2 with chi_1 = 1 for a leaky ReLU, 1 / E[phi'(z)^2]."""
+    answer = number(answer)
     slope = check_float("slope", slope, minimum=0.0, maximum=1.0)
     leaky = _activations.leaky_relu(slope)
     expected = 1 / _theory.gaussian_expectation(lambda z: leaky.derivative(z) ** 2, 1.0)
@@ -77,23 +91,26 @@ def check_leaky_critical_sigma_w2(answer, slope=0.2) -> bool:
     return _verdict(answer, expected, f"critical sigma_w^2 for leaky ReLU (slope {slope:g})", mistakes, SIGMA2)
 
 
-def _sigmoid_critical_sigma_w() -> float:
-    """sigma_w with chi_1 = 1 for sigmoid without bias, by bisection (chi_1 grows with sigma_w)."""
+@functools.lru_cache(maxsize=1)
+def _sigmoid_facts() -> tuple:
+    """(sigma_w with chi_1 = 1 for sigmoid without bias, by bisection (chi_1 grows with sigma_w);
+    chi_1 and q* at sigma_w = 4)."""
     low, high = 1.0, 100.0
     for _ in range(60):
         middle = math.sqrt(low * high)
         low, high = (middle, high) if _meanfield.chi_1(middle, 0.0, "sigmoid") < 1 else (low, middle)
-    return math.sqrt(low * high)
+    return (math.sqrt(low * high), float(_meanfield.chi_1(4.0, 0.0, "sigmoid")),
+            float(_meanfield.fixed_point_q(4.0, 0.0, "sigmoid")))
 
 
 @judged
 def check_sigmoid_critical_sigma_w(answer) -> bool:
     """Exercise 07-4 (transfer): the sigma_w at which a sigmoid network without bias is critical."""
-    expected = _sigmoid_critical_sigma_w()
-    at_four = float(_meanfield.chi_1(4.0, 0.0, "sigmoid"))
+    answer = number(answer)
+    expected, at_four, q_four = _sigmoid_facts()
     mistakes = [
         (4.0, f"sigma_w = 4 makes up for sigmoid's slope of 1/4 at z = 0, but the pre-activations then spread "
-              f"(q* = {float(_meanfield.fixed_point_q(4.0, 0.0, 'sigmoid')):.3g}) and most units sit where the slope "
+              f"(q* = {q_four:.3g}) and most units sit where the slope "
               f"is smaller: chi_1 = {at_four:.2f} there."),
         (expected**2, "That is sigma_w^2; the question asks for sigma_w."),
     ]

@@ -12,11 +12,12 @@ import math
 import numpy as np
 
 from .answers import _Kind, _verdict
-from .feedback import judged
+from .feedback import judged, number
+from .student_code import Calls, Rejected as _Rejected
 from .. import activations as _activations
 from .. import isometry as _isometry
 from .. import theory as _theory
-from ..checks import ArgumentTypeError, check_float, check_int
+from ..checks import ArgumentError, check_float, check_int
 
 __all__ = ["check_tanh_mean_square", "check_leaky_spread", "check_orthogonal"]
 
@@ -30,10 +31,16 @@ def check_tanh_mean_square(answer, sigma_w=1.2, depth=50) -> bool:
 
     chi_1 = sigma_w^2 E[tanh'(sqrt(q*) Z)^2] at q* = ``theory.fixed_point(sigma_w)``.
     """
-    sigma_w = check_float("sigma_w", sigma_w, strictly_positive=True)
-    depth = check_int("depth", depth, minimum=1)
+    answer = number(answer)
+    sigma_w = check_float("sigma_w", sigma_w, minimum=1e-3, maximum=100.0)
+    depth = check_int("depth", depth, minimum=1, maximum=1000)
     q_star = _theory.fixed_point(sigma_w)
-    chi = _theory.chi_1(sigma_w, q_star)
+    chi = float(_theory.chi_1(sigma_w, q_star))
+    decades = 2 * depth * max(abs(math.log10(sigma_w)), abs(math.log10(chi)))  # of sigma_w^(2L) and chi_1^(2L)
+    if decades > 300:
+        raise ArgumentError(f"sigma_w = {sigma_w:g} and depth = {depth} take this check past a float's range "
+                            f"(10^±300): chi_1^(2 depth) = {chi:.4g}^{2 * depth} or sigma_w^(2 depth) is about "
+                            f"10^±{decades:.0f}; choose a smaller depth or sigma_w closer to 1")
     expected = chi**depth
     mistakes = [
         (sigma_w ** (2 * depth), f"That is sigma_w^(2L), as if tanh were linear. At q* = {q_star:.3g} its slope is "
@@ -53,8 +60,9 @@ def check_leaky_spread(answer, slope=0.2, depth=30) -> bool:
     phi'^2 is 1 or slope^2 with probability 1/2 each, so mu_2 / mu_1^2 - 1 = ((1 - a^2) / (1 + a^2))^2
     per layer, and an orthogonal matrix adds nothing: L ((1 - a^2) / (1 + a^2))^2.
     """
-    slope = check_float("slope", slope, minimum=0.0, maximum=1.0)
-    depth = check_int("depth", depth, minimum=1)
+    answer = number(answer)
+    slope = check_float("slope", slope, minimum=0.0, maximum=0.99)  # at slope 1 the network is linear: no spread
+    depth = check_int("depth", depth, minimum=1, maximum=1000)
     _, spread = _isometry.jacobian_moments([1.0] * depth, 1.0, _activations.leaky_relu(slope), "orthogonal")
     expected = float(spread[-1])
     per_layer = expected / depth
@@ -81,16 +89,9 @@ MAX_GAP = 1.95 / math.sqrt(DRAWS)
 SHAPES = ((30, 10), (10, 30), (12, 12))
 
 
-class _Rejected(Exception):
-    """The function is not right; the message says why."""
-
-
-def _draw(init, fan_in, fan_out, seed):
-    try:
-        w = init(fan_in, fan_out, np.random.default_rng(seed))
-    except Exception as error:  # the student's code failed: say so in one line
-        raise _Rejected(f"my_orthogonal({fan_in}, {fan_out}, rng) raised {type(error).__name__}: {error}") from None
-    w = np.asarray(w, dtype=np.float64)
+def _draw(init: Calls, fan_in, fan_out, seed):
+    """my_orthogonal(fan_in, fan_out, rng) with rng seeded by ``seed``, a finite real matrix of the right shape."""
+    w = init.weights(fan_in, fan_out, np.random.default_rng(seed))
     if w.shape != (fan_in, fan_out):
         hint = " For fan_in < fan_out, factor the (fan_out, fan_in) Gaussian and transpose Q." if fan_in < fan_out else ""
         raise _Rejected(f"my_orthogonal({fan_in}, {fan_out}, rng) has shape {w.shape}, not ({fan_in}, {fan_out}).{hint}")
@@ -135,8 +136,8 @@ def check_orthogonal(answer) -> bool:
     ``orthogonal_`` with gain 1), and Haar: entry (0, 0) of 2000 3x3 draws must follow
     the uniform law on [-1, 1] (what QR without the sign correction fails).
     """
-    if not callable(answer):
-        raise ArgumentTypeError(f"answer must be a function my_orthogonal(fan_in, fan_out, rng), got {answer!r}")
+    answer = Calls(answer, "answer", "my_orthogonal(fan_in, fan_out, rng) returning a (fan_in, fan_out) matrix",
+                   name="my_orthogonal")
     try:
         _check_orthonormal(answer)
         _check_haar(answer)

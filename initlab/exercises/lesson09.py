@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 
 from .answers import STD, _Kind, _verdict
-from .feedback import judged
+from .feedback import judged, number
 from .. import theory as _theory
-from ..checks import check_choice, check_float, check_int
+from ..checks import ArgumentError, check_choice, check_float, check_int
 
 __all__ = ["check_stream_growth", "check_initial_loss", "check_learning_rate_factor", "check_lsuv_factor",
            "check_gpt2_std"]
@@ -23,9 +23,15 @@ LOSS = _Kind("a cross-entropy loss is > 0")
 @judged
 def check_stream_growth(answer, blocks=20, branch_scale=0.5, branch_gain=1.0) -> bool:
     """E[x_L^2] / E[x_0^2] = (1 + alpha^2 v)^L for ``blocks`` blocks with branch scale alpha and branch gain v."""
-    blocks = check_int("blocks", blocks, minimum=1)
-    alpha = check_float("branch_scale", branch_scale)
-    v = check_float("branch_gain", branch_gain, minimum=0.0)
+    answer = number(answer)
+    blocks = check_int("blocks", blocks, minimum=1, maximum=10**4)
+    alpha = check_float("branch_scale", branch_scale, minimum=-100.0, maximum=100.0)
+    v = check_float("branch_gain", branch_gain, minimum=0.0, maximum=100.0)
+    decades = blocks * math.log10(1 + max(1.0, alpha**2) * v)  # of the largest growth among the mistakes
+    if decades > 300:
+        raise ArgumentError(f"blocks = {blocks}, branch_scale = {alpha:g} and branch_gain = {v:g} make the stream "
+                            f"grow by up to 10^{decades:.0f}, past a float's 10^300: choose fewer blocks or a "
+                            "smaller branch_gain")
     expected = float(_theory.residual_growth(blocks, alpha, v)[-1])
     mistakes = [
         ((1 + abs(alpha) * v) ** blocks, f"The branch scale multiplies the branch's output, so its *variance* by "
@@ -42,7 +48,8 @@ def check_stream_growth(answer, blocks=20, branch_scale=0.5, branch_gain=1.0) ->
 @judged
 def check_initial_loss(answer, n_classes=1000, head="softmax") -> bool:
     """The loss of an uninformed start: ln C for a softmax head, C ln 2 for C sigmoid outputs (cross-entropy summed)."""
-    n_classes = check_int("n_classes", n_classes, minimum=2)
+    answer = number(answer)
+    n_classes = check_int("n_classes", n_classes, minimum=2, maximum=10**9)
     head = check_choice("head", head, ("softmax", "sigmoid"))
     softmax, sigmoid = math.log(n_classes), n_classes * math.log(2)
     expected = softmax if head == "softmax" else sigmoid
@@ -63,7 +70,8 @@ def check_initial_loss(answer, n_classes=1000, head="softmax") -> bool:
 @judged
 def check_learning_rate_factor(answer, weight_scale=4.0) -> bool:
     """A normalized layer's W multiplied by c keeps its training with eta multiplied by c^2."""
-    c = check_float("weight_scale", weight_scale, strictly_positive=True)
+    answer = number(answer)
+    c = check_float("weight_scale", weight_scale, minimum=1e-6, maximum=1e6)
     expected = c**2
     mistakes = [
         (c, f"The gradient shrinks by {c:g} *and* the step must be {c:g} times longer to turn W as far: "
@@ -78,7 +86,8 @@ def check_learning_rate_factor(answer, weight_scale=4.0) -> bool:
 @judged
 def check_lsuv_factor(answer, variance=0.36) -> bool:
     """LSUV multiplies W by 1 / sqrt(Var(z)) to bring the layer's output variance to 1."""
-    variance = check_float("variance", variance, strictly_positive=True)
+    answer = number(answer)
+    variance = check_float("variance", variance, minimum=1e-12, maximum=1e12)
     expected = 1 / math.sqrt(variance)
     mistakes = [
         (1 / variance, "Dividing W by Var(z) divides the variance by Var(z)^2; divide by the std sqrt(Var(z))."),
@@ -91,8 +100,9 @@ def check_lsuv_factor(answer, variance=0.36) -> bool:
 @judged
 def check_gpt2_std(answer, n_layer=48, base_std=0.02) -> bool:
     """GPT-2's residual projections: base_std / sqrt(N), N = 2 * n_layer residual layers (attention and MLP)."""
-    n_layer = check_int("n_layer", n_layer, minimum=1)
-    base_std = check_float("base_std", base_std, strictly_positive=True)
+    answer = number(answer)
+    n_layer = check_int("n_layer", n_layer, minimum=1, maximum=10**6)
+    base_std = check_float("base_std", base_std, minimum=1e-9, maximum=1e3)
     expected = base_std / math.sqrt(2 * n_layer)
     mistakes = [
         (base_std / math.sqrt(n_layer), f"Each of the {n_layer} blocks adds to the stream twice (attention and "
