@@ -121,7 +121,10 @@ def check_float(
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise ArgumentTypeError(f"{name} must be a real number, got {_show(value)}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond a float's range, e.g. 10**400
+        raise ArgumentError(f"{name} must be a finite number, got an integer of {len(str(abs(value)))} digits") from None
     if not math.isfinite(value):
         raise ArgumentError(f"{name} must be a finite number, got {value}")
     if strictly_positive and value <= 0:

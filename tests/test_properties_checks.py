@@ -51,3 +51,8 @@ def test_the_helpers_themselves_can_fail():
         with within(0.05):
             while True:
                 pass
+
+
+def test_check_float_refuses_an_integer_beyond_a_float():
+    error = refuses(lambda: check_float("sigma_w", 10**400), "sigma_w")
+    assert "401 digits" in str(error)
