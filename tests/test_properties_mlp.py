@@ -78,7 +78,6 @@ def test_gradient_check_refuses_bad_numbers(value, name):
 
 # ---- valid arguments: finite numbers or a documented report ------------------------------------
 @pytest.mark.filterwarnings("ignore:training diverged:UserWarning")
-@settings(max_examples=40)
 @given(sizes, activation_names, learning_rates, st.floats(0, 100), st.integers(1, 3), inputs)
 def test_fit_always_ends_with_finite_numbers_or_says_it_diverged(layers, activation, eta, lmbda, epochs, x):
     network = MLP([4] + layers, activation=activation, rng=0)
@@ -150,7 +149,7 @@ def test_two_moons_refuses_a_noise_out_of_range(noise):
 
 
 # ---- the IDX reader on any bytes --------------------------------------------------------------
-@settings(max_examples=60)
+@settings(max_examples=40)
 @given(st.sampled_from([0x801, 0x803, 0x802, 0]), st.lists(st.integers(0, 2**32 - 1), min_size=0, max_size=3),
        st.binary(max_size=64), st.booleans())
 def test_read_idx_returns_the_announced_shape_or_says_what_is_wrong(tmp_path_factory, magic, dims, payload, zipped):
