@@ -19,6 +19,7 @@ change.  Extra arguments are passed on, e.g. ``python3 course.py test -k theory`
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +31,10 @@ VENV = ROOT / ".venv"
 STAMP = VENV / "initlab-installed.txt"
 STATE = VENV / "state"  # Jupyter's, IPython's, matplotlib's and pip's files, kept inside the checkout
 USAGE = __doc__
+# The oldest Python the course's exact environment (requirements.txt) installs on: numpy 2.4
+# and matplotlib 3.11 publish no builds for 3.10.  README.md and environment.yml say the same
+# (tests/test_environment.py checks it).  The package alone supports older ones (.ci/lower-bounds).
+COURSE_PYTHON = (3, 11)
 
 
 def keep_state_inside_checkout() -> None:
@@ -67,22 +72,57 @@ def run(command) -> int:
     return subprocess.call([str(c) for c in command], cwd=ROOT)
 
 
+def python_too_old(version=None) -> str:
+    """Why this Python cannot install the course ('' if it can)."""
+    version = tuple(version or sys.version_info[:3])
+    if version[:2] >= COURSE_PYTHON:
+        return ""
+    wanted = "%d.%d" % COURSE_PYTHON
+    return (f"The course needs Python {wanted} or newer; this is Python {'.'.join(map(str, version))} "
+            f"({sys.executable}).\nIts pinned packages (requirements.txt) publish no builds for older Pythons. "
+            f"Install Python {wanted} or newer (python.org, or your system's packages) and run\n"
+            f"    python{wanted} course.py lab\n(on Windows: py -{wanted} course.py lab).")
+
+
+def pip_failure(output: str) -> str:
+    """What went wrong, from pip's own output: the Python version, the network, or pip's last error."""
+    needs = dict(re.findall(r"([^\s:;]+) Requires-Python ([^\s;]+)", output))  # version -> e.g. ">=3.11"
+    missing = re.search(r"No matching distribution found for ([\w.\-]+)==(\S+)", output)
+    if missing and missing.group(2) in needs:
+        name, version = missing.groups()
+        return (f"{name} {version}, pinned in requirements.txt, needs Python {needs[version]}; "
+                f"this is Python {sys.version.split()[0]}.")
+    if re.search(r"NewConnectionError|Temporary failure in name resolution|Network is unreachable|"
+                 r"ConnectTimeout|ProxyError|SSLError|Max retries exceeded|from versions: none", output):
+        return "pip could not reach the package index: check the network connection (or proxy) and run again."
+    errors = [line for line in output.splitlines() if line.startswith("ERROR:")]
+    return "pip's reason: " + (errors[-1][len("ERROR:"):].strip() if errors else "see its messages above.")
+
+
+def pip(arguments) -> None:
+    """Run pip in .venv; on failure, show its messages and stop with the reason they give."""
+    command = [venv_python(), "-m", "pip", *arguments]
+    print("+", " ".join(str(c) for c in command), flush=True)
+    done = subprocess.run([str(c) for c in command], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    sys.stderr.write(done.stderr)
+    if done.returncode != 0:
+        sys.exit("Installing failed. " + pip_failure(done.stderr))
+
+
 def setup() -> None:
-    if sys.version_info < (3, 10):
-        sys.exit(f"initlab needs Python 3.10 or newer; this is {sys.version.split()[0]}")
+    if python_too_old():
+        sys.exit(python_too_old())  # before anything is created or downloaded
     if not venv_python().exists():
         print(f"Creating a virtual environment in {VENV} ...", flush=True)
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)  # not clear=True: .venv/site may be there
+        except (OSError, subprocess.CalledProcessError) as error:
+            sys.exit(f"Creating the virtual environment {VENV} failed ({error}). On Debian or Ubuntu, install "
+                     f"the package python3-venv (or python{sys.version_info[0]}.{sys.version_info[1]}-venv) first.")
     if STAMP.exists() and STAMP.read_text().strip() == fingerprint():
         return
-    python = venv_python()
-    steps = [
-        [python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet", "-r", "requirements.txt"],
-        [python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet", "--no-deps", "-e", "."],
-    ]
-    for step in steps:
-        if run(step) != 0:
-            sys.exit("Installing failed (see the messages above). Check the network connection to PyPI and run again.")
+    pip(["install", "--disable-pip-version-check", "--quiet", "-r", "requirements.txt"])
+    pip(["install", "--disable-pip-version-check", "--quiet", "--no-deps", "-e", "."])
     STAMP.write_text(fingerprint() + "\n")
 
 

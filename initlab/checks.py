@@ -30,6 +30,7 @@ __all__ = [
     "check_array",
     "check_bool",
     "as_generator",
+    "check_labels",
 ]
 
 
@@ -223,3 +224,25 @@ def as_generator(rng, name: str = "rng") -> np.random.Generator:
         f"{name} must be None, an integer seed >= 0 or a numpy.random.Generator, "
         f"got {_show(rng)}"
     )
+
+
+def check_labels(
+    name: str, value, n_classes: int | None = None, n: int | None = None, rows_of: str = "x"
+) -> np.ndarray:
+    """Return ``value`` as a 1-D integer array of class labels, or raise a clear error.
+
+    The labels must be integers (whole numbers stored as floats are refused: they
+    hide a bug more often than not), in 0..n_classes-1 if given, and ``n`` of them
+    if given: one per row of the samples they go with (the argument ``rows_of``).
+    """
+    labels = np.asarray(value)
+    count = "" if n is None else f"{n} "
+    if labels.dtype.kind not in "iu":
+        hint = f" (use {name}.astype(int))" if labels.dtype.kind in "fb" else ""
+        raise ArgumentError(f"{name} must be {count}integer class labels, got dtype {labels.dtype}{hint}")
+    if labels.ndim != 1 or (n is not None and len(labels) != n):
+        rows = "in a 1-D array" if n is None else f"in a 1-D array, one per row of {rows_of}"
+        raise ArgumentError(f"{name} must be {count}integer class labels {rows}, got shape {labels.shape}")
+    if n_classes is not None and labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ArgumentError(f"{name} must lie in 0..{n_classes - 1}, got {labels.min()}..{labels.max()}")
+    return labels

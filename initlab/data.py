@@ -16,9 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import mnist as _mnist
-from .checks import ArgumentError, as_generator, check_float, check_int
+from .checks import ArgumentError, as_generator, check_array, check_choice, check_float, check_int, check_labels
 
-__all__ = ["half_on_input", "two_moons", "train_validation_split", "load_mnist", "MnistData"]
+__all__ = ["half_on_input", "two_moons", "train_validation_split", "load_mnist", "MnistData", "MAX_SAMPLES"]
+
+#: The most inputs or samples these generators make: 10 million float64 numbers are 80 MB and
+#: take about a second; a bigger request is almost always a typo.
+MAX_SAMPLES = 10_000_000
 
 
 def half_on_input(n_inputs=1000, fraction_on=0.5, rng=None) -> np.ndarray:
@@ -27,7 +31,7 @@ def half_on_input(n_inputs=1000, fraction_on=0.5, rng=None) -> np.ndarray:
     The ones sit at random positions (drawn from ``rng``); for the variance of
     the weighted sum z = w @ x + b only their number matters.
     """
-    n_inputs = check_int("n_inputs", n_inputs, minimum=1)
+    n_inputs = check_int("n_inputs", n_inputs, minimum=1, maximum=MAX_SAMPLES)
     fraction_on = check_float("fraction_on", fraction_on, minimum=0.0, maximum=1.0)
     n_on = int(round(fraction_on * n_inputs))
     x = np.zeros(n_inputs)
@@ -40,18 +44,18 @@ def two_moons(n_samples=400, noise=0.15, rng=None):
 
     Parameters
     ----------
-    n_samples : int >= 2
+    n_samples : int, 2 ... MAX_SAMPLES / 2
         Total number of points, split as evenly as possible between the classes.
-    noise : float >= 0
-        Std of the Gaussian noise added to each coordinate.
+    noise : float, 0 ... 100
+        Std of the Gaussian noise added to each coordinate (the moons have radius 1).
 
     Returns
     -------
     x : ndarray (n_samples, 2), centred so that each feature has mean about 0
     labels : int ndarray (n_samples,), 0 for the upper moon and 1 for the lower
     """
-    n_samples = check_int("n_samples", n_samples, minimum=2)
-    noise = check_float("noise", noise, minimum=0.0)
+    n_samples = check_int("n_samples", n_samples, minimum=2, maximum=MAX_SAMPLES // 2)
+    noise = check_float("noise", noise, minimum=0.0, maximum=100.0)
     rng = as_generator(rng)
     n_upper = n_samples // 2
     n_lower = n_samples - n_upper
@@ -71,16 +75,19 @@ def train_validation_split(x, labels, n_validation, rng=None):
 
     Each class contributes to the validation set in proportion to its size
     (rounded so that the total is exactly ``n_validation``), so both sets keep the
-    class balance.  The split depends only on ``rng``.
+    class balance.  The split depends only on ``rng``.  ``x`` is any array of real,
+    finite numbers with one row per sample (its dtype is kept); ``labels`` are integers.
 
     Returns
     -------
     (x_train, labels_train), (x_validation, labels_validation)
     """
-    x = np.asarray(x)
-    labels = np.asarray(labels)
+    if check_array("x", x).ndim == 0 or len(x) < 2:
+        raise ArgumentError(f"x must have at least 2 rows (samples) to split, got shape {np.shape(x)}")
+    x, labels = np.asarray(x), np.asarray(labels)  # x keeps its dtype: uint8 images stay uint8
     if labels.ndim != 1 or len(labels) != len(x):
         raise ArgumentError(f"labels must be 1-D with one label per row of x ({len(x)}), got shape {labels.shape}")
+    labels = check_labels("labels", labels)
     n_validation = check_int("n_validation", n_validation, minimum=1, maximum=len(x) - 1)
     rng = as_generator(rng)
     classes, counts = np.unique(labels, return_counts=True)
@@ -127,7 +134,7 @@ def _pixels(images) -> np.ndarray:
 
 
 def load_mnist(kind="sample", *, n_validation=None, rng=0, cache_dir=None, mirrors=_mnist.DEFAULT_MIRRORS,
-               files=None, timeout=20.0, progress=True) -> MnistData:
+               files=None, timeout=20.0, deadline=_mnist.DEFAULT_DEADLINE, progress=True) -> MnistData:
     """MNIST images scaled to [0, 1] with integer labels.
 
     Parameters
@@ -143,13 +150,14 @@ def load_mnist(kind="sample", *, n_validation=None, rng=0, cache_dir=None, mirro
         what is missing.
     rng : int or Generator
         Seed of the sample's split (unused for "full", whose split is fixed).
-    mirrors, files, timeout, progress
+    mirrors, files, timeout, deadline, progress
         Where to download from, the expected files {name: (bytes, sha256)}
-        (default: the official ones), seconds to wait for a server, and whether to
-        show a progress bar.  A mirror of Fashion-MNIST works too, with its files.
+        (default: the official ones), seconds to wait for a server's next bytes,
+        seconds the whole download may take, and whether to show a progress bar
+        (``initlab.mnist.fetch_files`` checks them).  A mirror of Fashion-MNIST works
+        too, with its files.
     """
-    if kind not in ("sample", "full"):
-        raise ArgumentError(f"kind must be one of ['sample', 'full'], got {kind!r}")
+    kind = check_choice("kind", kind, ("sample", "full"))
     if kind == "sample":
         images, labels = _mnist.read_sample()
         (x_train, y_train), (x_val, y_val) = train_validation_split(
@@ -158,7 +166,7 @@ def load_mnist(kind="sample", *, n_validation=None, rng=0, cache_dir=None, mirro
 
     n_validation = 10_000 if n_validation is None else check_int("n_validation", n_validation, minimum=1)
     train_images, train_labels, test_images, test_labels = _mnist.read_full(cache_dir, mirrors, files, timeout,
-                                                                           progress)
+                                                                           progress, deadline)
     if n_validation >= len(train_images):
         raise ArgumentError(f"n_validation must be below the {len(train_images)} training images, got {n_validation}")
     split = len(train_images) - n_validation

@@ -14,7 +14,8 @@ LAYERS = {
              "isometry"},
     "experiments": {"propagation", "diagnosis", "mlp", "mnist", "data", "experiments", "correlation", "trainability",
                     "jacobian", "deep_linear", "layers", "resnet", "lsuv", "first_steps"},
-    "presentation": {"style", "plots", "phase_plots", "isometry_plots", "curves", "widgets", "exercises", "lesson"},
+    "presentation": {"style", "plots", "phase_plots", "isometry_plots", "curves", "widgets", "exercises", "lesson",
+                     "versions"},
 }
 RANK = {name: rank for rank, layer in enumerate(LAYERS.values()) for name in layer}
 # initlab/datasets/ holds data and the script that made it, not a module of the package
