@@ -129,7 +129,7 @@ class Slow(Explorer):
 
     def update(self):
         time.sleep(self.seconds)
-        self.seen.append((self.busy, "computing" in self.computing.value, "initlab-busy" in self.image._dom_classes))
+        self.seen.append((self.busy, "computing…" in self.computing.value, "initlab-busy" in self.image._dom_classes))
 
 
 def test_a_slow_update_shows_the_busy_state_and_clears_it():
@@ -138,7 +138,7 @@ def test_a_slow_update_shows_the_busy_state_and_clears_it():
     explorer.image.observe(lambda change: changes.append(change["new"]), names="_dom_classes")
     explorer.refresh()
     assert explorer.seen == [(True, True, True)]
-    assert not explorer.busy and explorer.computing.value == "" and "initlab-busy" not in explorer.image._dom_classes
+    assert not explorer.busy and "computing…" not in explorer.computing.value and "initlab-busy" not in explorer.image._dom_classes
     assert changes == [("initlab-busy",), ()]
 
 

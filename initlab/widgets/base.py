@@ -77,12 +77,14 @@ class Explorer:
     page 1250 x 720 px: the controls, the status line and the figure fit in one view.
     """
 
-    FIGURE_PX = {"lab": (836, 430), "voila": (1236, 560)}
+    FIGURE_PX = {"lab": (836, 410), "voila": (1236, 560)}
 
     def __init__(self, present):
         self.presenting = presenting(present)
         self.status = w.HTML()
-        self.computing = w.HTML()  # "computing…" while an update is slow
+        # "computing…" while an update is slow, and the page style of the busy state; after the
+        # status line in the page, shown before it (flex order)
+        self.computing = w.HTML(_CSS, layout=w.Layout(order="-1"))
         self.image = w.Image(format="png")
         self.png = b""
         self.last_error = None
@@ -120,8 +122,8 @@ class Explorer:
         """
         self.image.layout = w.Layout(width=f"{self.figure_px[0]}px", flex="0 0 auto")
         rows = w.Box(list(controls), layout=w.Layout(flex_flow="row wrap", align_items="center"))
-        line = w.HBox([self.computing, self.status], layout=w.Layout(align_items="baseline"))
-        self.widget = w.VBox([w.HTML(_CSS), rows, line, self.image])
+        line = w.HBox([self.status, self.computing], layout=w.Layout(align_items="baseline"))
+        self.widget = w.VBox([rows, line, self.image])
         return self.widget
 
     @staticmethod
@@ -182,13 +184,18 @@ class Explorer:
 
     def _show_busy(self, on):
         self.busy = on
-        size = 20 if self.presenting else 15
-        self.computing.value = f"<span class='initlab-computing' style='font-size:{size}px'>computing…</span>" if on else ""
+        note = f"<span class='initlab-computing' style='font-size:{self.status_px}px'>computing…</span>" if on else ""
+        self.computing.value = _CSS + note
         (self.image.add_class if on else self.image.remove_class)("initlab-busy")
 
     def show(self, png: bytes):
         self.png = png
         self.image.value = png
+
+    @property
+    def status_px(self) -> int:
+        """The status line's font size: 15 px, 18 px in presentation mode (a long verdict stays within three lines)."""
+        return 18 if self.presenting else 15
 
     def say(self, html: str):
         """Set the status line under the controls, in the mode's font size.
@@ -197,8 +204,9 @@ class Explorer:
         pixels, for a test of what the audience sees.
         """
         label = self.figure.axes[0].xaxis.label.get_fontsize() * self.figure.dpi / 72
-        self.status.value = (f"<span class='initlab-status' data-axis-label-px='{label:.2f}' "
-                             f"style='font-size:{20 if self.presenting else 15}px'>{html}</span>")
+        # a block of its own line height: the widget's 28 px lines would make a long verdict tall
+        self.status.value = (f"<div class='initlab-status' data-axis-label-px='{label:.2f}' "
+                             f"style='font-size:{self.status_px}px; line-height:1.35'>{html}</div>")
 
     def report(self, what, error):
         """Show an error in the explorer instead of raising it into the notebook."""
