@@ -5,8 +5,8 @@ same explorer again.  JupyterLab shows it as a notebook, its Voila extension as 
 (``/voila/render/...``, the page ``python3 course.py voila`` serves).  For each explorer the
 test scrolls it to the top and checks what the audience sees:
 
-- the figure is shown pixel for pixel (the PNG's size is its size on screen times
-  devicePixelRatio: no blur from scaling);
+- the figure is shown pixel for pixel (the PNG's width is its width on screen in CSS
+  pixels, which are the screen's pixels at devicePixelRatio 1: no blur from scaling);
 - the axis labels' cap height on screen is at least 1.4 times bigger in presentation mode;
 - the controls and the whole figure are on screen together, without scrolling;
 - no control's label is cut short.
@@ -41,7 +41,7 @@ MEASURE = """([index, visibleSelector]) => {
   const area = visibleSelector ? box(document.querySelector(visibleSelector)) : {top: 0, bottom: innerHeight};
   const cut = [...explorer.querySelectorAll('.widget-label, button')]
     .filter(element => element.scrollWidth > element.clientWidth + 1).map(element => element.innerText);
-  return {natural: image.naturalWidth, shown: image.getBoundingClientRect().width, dpr: devicePixelRatio,
+  return {natural: image.naturalWidth, shown: image.getBoundingClientRect().width,
           labelPx: parseFloat(explorer.querySelector('.initlab-status').dataset.axisLabelPx),
           controls: box(explorer.firstElementChild), image: box(image), visible: {top: Math.max(area.top, 0),
           bottom: Math.min(area.bottom, innerHeight)}, cut: cut};
@@ -72,7 +72,8 @@ def _look(page, where, visible=None):
         time.sleep(0.3)  # let the scroll settle before the screenshot
         page.screenshot(path=str(ARTIFACTS / f"present-{where}-{mode}.png"))
     for mode, seen in zip(("normal", "presenting"), found):
-        assert seen["natural"] == pytest.approx(seen["shown"] * seen["dpr"], abs=1), (where, mode, "scaled", seen)
+        # drawn at its size on screen: the PNG's pixels are its CSS pixels (devicePixelRatio is 1 here)
+        assert seen["natural"] == pytest.approx(seen["shown"], abs=1), (where, mode, "scaled", seen)
         assert seen["controls"]["top"] >= seen["visible"]["top"] - 1, (where, mode, "controls off screen", seen)
         assert seen["image"]["bottom"] <= seen["visible"]["bottom"] + 1, (where, mode, "figure off screen", seen)
         assert seen["cut"] == [], (where, mode, "labels cut short", seen["cut"])
