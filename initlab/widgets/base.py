@@ -109,8 +109,8 @@ class Explorer:
         too, so margins given in points suit both modes.
         """
         width, height = self.figure.get_size_inches() * 72
-        left, right = (x % width if x < 0 else x for x in (left, right))
-        bottom, top = (y % height if y < 0 else y for y in (bottom, top))
+        left, right = (width + x if x < 0 else x for x in (left, right))
+        bottom, top = (height + y if y < 0 else y for y in (bottom, top))
         return self.figure.add_axes((left / width, bottom / height, (right - left) / width, (top - bottom) / height),
                                     **kwargs)
 
