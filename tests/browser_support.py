@@ -24,7 +24,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 SERVER_START_SECONDS = 90
 
 
-def _sync_api():
+def sync_api():
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium package (.ci/run does)")
@@ -32,7 +32,7 @@ def _sync_api():
     return pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -85,7 +85,7 @@ def jupyter_lab(name, workdir) -> Server:
 
     Its Voila extension shows any notebook as a dashboard at ``/voila/render/NAME.ipynb``.
     """
-    port = _free_port()
+    port = free_port()
     server = Server(name, [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
                            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
                            f"--ServerApp.root_dir={workdir}"],
@@ -96,14 +96,14 @@ def jupyter_lab(name, workdir) -> Server:
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = _sync_api()
-    with sync_api.sync_playwright() as playwright:
+    playwright_api = sync_api()
+    with playwright_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
 
 
-def _run_all_cells(page, attempts=3):
+def run_all_cells(page, attempts=3):
     """Run > Run All Cells, until the kernel is seen busy (a click on a menu that is still
     being laid out can be lost on a loaded machine; the stored prompts cannot tell)."""
     busy = page.locator(".jp-StatusBar-TextItem", has_text="| Busy").first

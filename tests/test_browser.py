@@ -16,7 +16,7 @@ import sys
 import time
 
 import pytest
-from browser_support import (ARTIFACTS, ROOT, TOKEN, Server, _free_port, _run_all_cells, browser,  # noqa: F401
+from browser_support import (ARTIFACTS, ROOT, TOKEN, Server, free_port, run_all_cells, browser,  # noqa: F401
                              jupyter_lab)
 
 NOTEBOOK = "02_gaussian_collapse_and_saturation.ipynb"
@@ -202,7 +202,7 @@ def test_explorer_in_jupyterlab(browser, workdir, explorer):
         page.goto(f"{server.base}/lab/tree/{notebook}?token={TOKEN}&reset", timeout=60000)
         idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
         idle.wait_for(timeout=60000)
-        _run_all_cells(page)
+        run_all_cells(page)
         page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
         idle.wait_for(timeout=RUN_SECONDS * 1000)
         timings = exercise(page, f"lab-{explorer}")
@@ -217,7 +217,7 @@ def test_explorer_in_jupyterlab(browser, workdir, explorer):
 @pytest.mark.parametrize("explorer", list(EXPLORERS))
 def test_explorer_in_voila(browser, workdir, explorer):
     notebook, exercise, scale = EXPLORERS[explorer]
-    port = _free_port()
+    port = free_port()
     server = Server(f"voila-{explorer}", [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}",
                                           "--Voila.ip=127.0.0.1"],
                     f"http://127.0.0.1:{port}/favicon.ico", workdir)

@@ -21,7 +21,7 @@ import time
 
 import nbformat
 import pytest
-from browser_support import ARTIFACTS, TOKEN, _run_all_cells, browser, jupyter_lab  # noqa: F401  (browser: a fixture)
+from browser_support import ARTIFACTS, TOKEN, run_all_cells, browser, jupyter_lab  # noqa: F401  (browser: a fixture)
 
 SCREEN = {"width": 1280, "height": 720}
 NOTEBOOK = "present.ipynb"
@@ -94,7 +94,7 @@ def test_presentation_mode_at_projector_size(browser, server):
 
     idle = lab.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
     idle.wait_for(timeout=60000)
-    _run_all_cells(lab)
+    run_all_cells(lab)
     lab.locator(".jupyter-widgets img").nth(1).wait_for(timeout=RUN_SECONDS * 1000)
     idle.wait_for(timeout=RUN_SECONDS * 1000)
     _look(lab, "jupyterlab", ".jp-NotebookPanel-notebook")
