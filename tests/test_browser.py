@@ -11,83 +11,20 @@ Needs /usr/bin/chromium (Debian package "chromium"; .ci/run installs it).  Outsi
 the test is skipped, with a message, when Chromium is missing.
 """
 
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
+from browser_support import (ARTIFACTS, ROOT, TOKEN, Server, free_port, run_all_cells, browser,  # noqa: F401
+                             jupyter_lab)
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
 NOTEBOOK = "02_gaussian_collapse_and_saturation.ipynb"
 ISOMETRY_NOTEBOOK = "08_orthogonal_and_isometry.ipynb"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SERVER_START_SECONDS = 90
 # Running a whole notebook: 02 takes seconds, 08 about 15 s on a quiet 2-core machine, but several times
 # that when other processes compete for the cores (OpenBLAS's threads then wait for each other)
 RUN_SECONDS = 300
 UPDATE_SECONDS = 30
-
-
-def _sync_api():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium package (.ci/run does)")
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package to run the browser test")
-    return pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A Jupyter or Voila server in its own process group, with its log in ARTIFACTS."""
-
-    def __init__(self, name, command, url, workdir):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.url = url
-        self.log = open(ARTIFACTS / f"{name}.log", "w")
-        home = workdir / "home"
-        env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
-                   JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-                   JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "ws"))
-        env.pop("MPLBACKEND", None)
-        self.process = subprocess.Popen(command, cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{name} exited with {self.process.returncode}; see {self.log.name}")
-            try:
-                urllib.request.urlopen(url, timeout=5)
-                return
-            except urllib.error.HTTPError:  # any HTTP answer means the server is up
-                return
-            except OSError:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"{name} did not answer at {url} within {SERVER_START_SECONDS} s; see {self.log.name}")
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, 15)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, 9)
-                self.process.wait()
-        self.log.close()
 
 
 @pytest.fixture(scope="module")
@@ -96,15 +33,6 @@ def workdir(tmp_path_factory):
     for notebook in (ROOT / "notebooks").glob("*.ipynb"):
         shutil.copy(notebook, path)
     return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = _sync_api()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def _drag(page, slider_index, pixels):
@@ -256,21 +184,6 @@ def _describe(timings, scale):
     return f"figure updated {timings['depth']:.2f} s after the depth drag, {timings[scale]:.2f} s after the {scale} drag"
 
 
-def _run_all_cells(page, attempts=3):
-    """Run > Run All Cells, until the kernel is seen busy (a click on a menu that is still
-    being laid out can be lost on a loaded machine; the stored prompts cannot tell)."""
-    busy = page.locator(".jp-StatusBar-TextItem", has_text="| Busy").first
-    for attempt in range(attempts):
-        page.click("text=Run >> nth=0")
-        page.click("text=Run All Cells")
-        try:
-            busy.wait_for(timeout=30000)
-            return
-        except Exception:  # playwright's TimeoutError: try the menu again
-            page.keyboard.press("Escape")
-    raise AssertionError(f"JupyterLab did not start running the notebook after {attempts} tries")
-
-
 # (notebook, the function that checks and drags its explorer, the slider whose drag is timed besides depth)
 EXPLORERS = {
     "02-signal": (NOTEBOOK, _exercise_explorer, "scale"),
@@ -282,18 +195,14 @@ EXPLORERS = {
 @pytest.mark.parametrize("explorer", list(EXPLORERS))
 def test_explorer_in_jupyterlab(browser, workdir, explorer):
     notebook, exercise, scale = EXPLORERS[explorer]
-    port = _free_port()
-    server = Server(f"jupyterlab-{explorer}", [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-                                               f"--port={port}", "--ServerApp.ip=127.0.0.1",
-                                               "--IdentityProvider.token=initlab", f"--ServerApp.root_dir={workdir}"],
-                    f"http://127.0.0.1:{port}/api/status?token=initlab", workdir)
+    server = jupyter_lab(f"jupyterlab-{explorer}", workdir)
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         # reset: a fresh workspace, not the tabs an earlier JupyterLab of this test left open
-        page.goto(f"http://127.0.0.1:{port}/lab/tree/{notebook}?token=initlab&reset", timeout=60000)
+        page.goto(f"{server.base}/lab/tree/{notebook}?token={TOKEN}&reset", timeout=60000)
         idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
         idle.wait_for(timeout=60000)
-        _run_all_cells(page)
+        run_all_cells(page)
         page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
         idle.wait_for(timeout=RUN_SECONDS * 1000)
         timings = exercise(page, f"lab-{explorer}")
@@ -308,7 +217,7 @@ def test_explorer_in_jupyterlab(browser, workdir, explorer):
 @pytest.mark.parametrize("explorer", list(EXPLORERS))
 def test_explorer_in_voila(browser, workdir, explorer):
     notebook, exercise, scale = EXPLORERS[explorer]
-    port = _free_port()
+    port = free_port()
     server = Server(f"voila-{explorer}", [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}",
                                           "--Voila.ip=127.0.0.1"],
                     f"http://127.0.0.1:{port}/favicon.ico", workdir)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from initlab import initializers, plots, propagate
+from initlab.style import figsize
 
 
 @pytest.fixture(autouse=True)
@@ -60,14 +61,18 @@ def test_weighted_sum_histogram_and_learning_curves():
         plots.weighted_sum_histogram(z, 0.0)
 
 
-def test_presentation_mode_enlarges_fonts():
+def test_presentation_mode_enlarges_text_in_figures_of_the_same_pixels():
     plots.present()
     try:
-        assert plt.rcParams["font.size"] == 20
         assert plots.is_presenting()
+        fig, _ = plt.subplots(figsize=figsize(13, 5.4))
+        # 1300 x 540 pixels as in normal mode, and 14 pt fonts drawn 20/14 as big
+        assert fig.get_size_inches() * fig.dpi == pytest.approx([1300, 540])
+        assert plt.rcParams["font.size"] * fig.dpi / 72 == pytest.approx(20 * 100 / 72)
+        plt.close(fig)
     finally:
         plots.present(False)
-    assert plt.rcParams["font.size"] == 14
+    assert plt.rcParams["font.size"] == 14 and plt.rcParams["figure.dpi"] == 100
     with pytest.raises(TypeError, match="on must be True or False"):
         plots.present("yes")
 

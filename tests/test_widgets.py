@@ -130,10 +130,11 @@ def test_mimebundle_has_widget_static_png_and_stable_text(explorer):
     )
 
 
-def test_presentation_mode_makes_a_bigger_figure():
+def test_presentation_mode_keeps_the_pixels_and_enlarges_the_text():
     small = widgets.signal_explorer(depth=2, width=20, n_samples=100)
     large = widgets.signal_explorer(depth=2, width=20, n_samples=100, present=True)
-    assert large.figure.get_figwidth() > 1.3 * small.figure.get_figwidth()
+    assert large.figure.canvas.get_width_height() == small.FIGURE_PX["lab"]
+    assert large.figure.dpi == pytest.approx(small.figure.dpi * 20 / 14)
     # the explorer's own presentation setting does not switch the course's plots over
     from initlab import plots
 

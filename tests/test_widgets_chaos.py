@@ -64,7 +64,8 @@ def test_mimebundle_and_presentation():
     assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["image/png"].startswith(b"\x89PNG")
     assert bundle["text/plain"].startswith("ChaosExplorer(sigma_w=1, sigma_b=0.05): ordered")
     large = widgets.chaos_explorer(depth=5, width=20, present=True)
-    assert large.figure.get_figwidth() > 1.3 * small.figure.get_figwidth()
+    assert large.figure.canvas.get_width_height() == small.figure.canvas.get_width_height()
+    assert large.figure.dpi == pytest.approx(small.figure.dpi * 20 / 14)
 
 
 def test_callback_errors_are_shown_not_raised(explorer, monkeypatch):

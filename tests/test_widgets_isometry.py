@@ -95,10 +95,11 @@ def test_width_draws_a_new_network(explorer):
     assert list(explorer._networks) == [("orthogonal", 100), ("orthogonal", 200)]  # the two latest are kept
 
 
-def test_presentation_mode_makes_a_bigger_figure():
+def test_presentation_mode_keeps_the_pixels_and_enlarges_the_text():
     small = widgets.isometry_explorer(depth=2, width=20)
     large = widgets.isometry_explorer(depth=2, width=20, present=True)
-    assert large.figure.get_figwidth() > 1.3 * small.figure.get_figwidth()
+    assert large.figure.canvas.get_width_height() == small.figure.canvas.get_width_height()
+    assert large.figure.dpi == pytest.approx(small.figure.dpi * 20 / 14)
 
 
 @pytest.mark.parametrize("kwargs, error, message", [

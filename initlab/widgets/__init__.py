@@ -13,7 +13,8 @@
 - ``isometry_explorer`` (``isometry.py``): the singular values of a deep network's
   input-output Jacobian, Gaussian or orthogonal weights (notebook 08).
 
-``base.py`` holds what they share (display, refresh, error report, status line),
+``base.py`` holds what they share (layout and figure size, refresh, busy state, error
+report, status line),
 ``render.py`` the fast drawing.  Each explorer is one call and shows itself when
 it is the last expression of a cell::
 

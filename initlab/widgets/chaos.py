@@ -18,7 +18,7 @@ import math
 import ipywidgets as w
 import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
 from .. import meanfield as _meanfield
@@ -69,8 +69,8 @@ class ChaosExplorer(Explorer):
         self._grad_output = rng.standard_normal((n_inputs, width))
         self.width = width
 
-        style = {"description_width": "60px"}
-        layout = w.Layout(width="430px")
+        style = self.label_style("σ_w", "σ_b")
+        layout = w.Layout(width="410px")
         self.sigma_w = w.FloatLogSlider(value=sigma_w, base=10, min=math.log10(SIGMA_W_RANGE[0]),
                                         max=math.log10(SIGMA_W_RANGE[1]), step=0.001, description="σ_w",
                                         readout_format=".3g", layout=layout, style=style)
@@ -79,7 +79,7 @@ class ChaosExplorer(Explorer):
         self.buttons = [w.Button(description=name, layout=w.Layout(width="auto")) for name in PRESETS]
         for button in self.buttons:
             button.on_click(lambda b: self.choose(b.description))
-        self.widget = w.VBox([self.sigma_w, self.sigma_b, w.HBox(self.buttons), self.status, self.image])
+        self.arrange(self.sigma_w, self.sigma_b, *self.buttons)
         self._grad_range = None
         self._holding = False
         self._build_figure()
@@ -111,37 +111,44 @@ class ChaosExplorer(Explorer):
 
     # ---------------------------------------------------------------- drawing
     def _build_figure(self):
-        fig = Figure(figsize=_style.figsize(15, 5.2, self.presenting), dpi=80)
+        """The phase diagram on the left; the correlation and the gradient per layer stacked on the right.
+
+        Margins are in points, like the fonts, so the layout suits both modes.  One
+        legend above the right column: pale bands are the mean field, points the network.
+        """
+        fig = self.figure = self.new_figure()
+        width, height = fig.get_size_inches() * 72
         colors = _style.COLORS
         with matplotlib.rc_context(_style.style(self.presenting)):
-            grid = fig.add_gridspec(1, 3, left=0.05, right=0.99, bottom=0.14, top=0.86, wspace=0.28,
-                                    width_ratios=[1.2, 1, 1])
-            self.ax_phase, self.ax_c, self.ax_g = (fig.add_subplot(grid[0, k]) for k in range(3))
+            split, top, middle = 0.45 * width, 50, 46 + (height - 50 - 46) / 2
+            self.ax_phase = self.axes_at(56, 46, split, -top)
+            self.ax_c = self.axes_at(split + 66, middle + 6, -12, -top)
+            self.ax_g = self.axes_at(split + 66, 46, -12, middle - 6, sharex=self.ax_c)
             draw_phase_diagram(self.ax_phase, ACTIVATION)
-            self.ax_phase.set_title("the phase diagram")
+            self.ax_phase.set_title(f"{ACTIVATION}: the phase diagram", fontsize="medium")
             self.marker, = self.ax_phase.plot([], [], "o", color=colors[4], markersize=14, markeredgecolor="black",
                                               clip_on=False, zorder=5)
-            self.line_c_pred, = self.ax_c.plot([], [], "-", color=colors[0], linewidth=8, alpha=0.3,
-                                               label="mean field")
-            self.line_c, = self.ax_c.plot([], [], "o", color=colors[0], markersize=5, label="measured")
-            self.line_c_star, = self.ax_c.plot([], [], ":", color="black", linewidth=1.5, label="c*")
+            self.line_c_pred, = self.ax_c.plot([], [], "-", color=colors[0], linewidth=8, alpha=0.3)
+            self.line_c, = self.ax_c.plot([], [], "o", color=colors[0], markersize=5)
+            self.line_c_star, = self.ax_c.plot([], [], ":", color="black", linewidth=1.5)
             self.ax_c.set_ylim(-0.1, 1.05)
-            self.ax_c.set_xlabel("layer")
-            self.ax_c.set_title("correlation c_l of two inputs")
-            self.ax_c.legend(loc="lower left", fontsize=11)
-            self.line_g_pred, = self.ax_g.plot([], [], "-", color=colors[3], linewidth=8, alpha=0.3,
-                                               label="mean field")
-            self.line_g, = self.ax_g.plot([], [], "s", color=colors[3], markersize=5, label="measured")
+            self.ax_c.tick_params(labelbottom=False)
+            self.ax_c.set_ylabel("correlation")
+            self.line_g_pred, = self.ax_g.plot([], [], "-", color=colors[3], linewidth=8, alpha=0.3)
+            self.line_g, = self.ax_g.plot([], [], "s", color=colors[3], markersize=5)
             self.ax_g.set_yscale("log")
             self.ax_g.yaxis.set_minor_formatter(NullFormatter())
-            self.ax_g.set_xlabel("layer (the gradient enters at the last)")
-            self.ax_g.set_title("mean square of dL/dz_l")
-            self.ax_g.legend(loc="lower left", fontsize=11)
-            for ax in (self.ax_c, self.ax_g):
-                ax.set_xlim(0.5, self.depth + 0.5)
-                ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
-            self.title = fig.text(0.5, 0.955, "", ha="center", va="center", fontsize=16)
-        self.figure = fig
+            self.ax_g.set_ylabel("(dL/dz_l)²")
+            self.ax_g.set_xlabel(f"layer (width {self.width})")
+            self.ax_g.set_xlim(0.5, self.depth + 0.5)
+            self.ax_g.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+            keys = [Line2D([], [], color="0.5", linewidth=8, alpha=0.4), Line2D([], [], color="0.3", marker="o",
+                    linestyle=""), Line2D([], [], color="black", linestyle=":", linewidth=1.5)]
+            right = self.ax_c.get_position()
+            fig.legend(keys, ["mean field", "network", "c*"], loc="lower center", ncols=3, fontsize="small",
+                       bbox_to_anchor=((right.x0 + right.x1) / 2, right.y1), frameon=False, borderaxespad=0.1,
+                       handlelength=1.5, columnspacing=1.2)
+            self.title = fig.text(0.5, 1 - 13 / height, "", ha="center", va="center", fontsize="large")
         self._painter = Painter(fig)
 
     def update(self):
@@ -157,8 +164,8 @@ class ChaosExplorer(Explorer):
             set_line(self.line_g_pred, layers, self.predicted_grad)
             set_line(self.line_g, layers, self.grad)
             low, high = self._grad_range = log_range(self._grad_range, self.predicted_grad, self.grad)
-        self.title.set_text(f"tanh, depth {self.depth}, width {self.width}: σ_w² = {sw**2:.3g}, σ_b² = {sb**2:.3g} "
-                            f"→ {phase.name}, χ₁ = {phase.chi_1:.3g}")
+        self.title.set_text(f"depth {self.depth}: σ_w² = {sw**2:.3g}, σ_b² = {sb**2:.3g} → {phase.name}, "
+                            f"χ₁ = {phase.chi_1:.3g}")
 
         def set_axes():
             self.ax_g.set_ylim(low, high)

@@ -18,7 +18,6 @@ import math
 import ipywidgets as w
 import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
 from .. import activations as _activations
@@ -53,7 +52,8 @@ class IsometryExplorer(Explorer):
         self.seed = check_int("rng", rng, minimum=0)
         super().__init__(present)
 
-        layout, style = w.Layout(width="420px"), {"description_width": "90px"}
+        style = self.label_style("depth", "width", "sigma_w", "activation", "weights")
+        layout, menu_layout = w.Layout(width="370px"), w.Layout(width="225px")
         self.depth = w.IntSlider(value=depth, min=DEPTH_RANGE[0], max=DEPTH_RANGE[1], description="depth",
                                  layout=layout, style=style)
         # a new width draws a new network: update on release only
@@ -62,10 +62,10 @@ class IsometryExplorer(Explorer):
         self.sigma_w = w.FloatSlider(value=sigma_w, min=SIGMA_RANGE[0], max=SIGMA_RANGE[1], step=0.005,
                                      description="sigma_w", readout_format=".3f", layout=layout, style=style)
         self.activation = w.Dropdown(options=_activations.names(), value=activation, description="activation",
-                                     style=style)
-        self.init = w.Dropdown(options=list(_jacobian.WEIGHTS), value=init, description="weights", style=style)
-        controls = w.HBox([w.VBox([self.depth, self.width, self.sigma_w]), w.VBox([self.activation, self.init])])
-        self.widget = w.VBox([controls, self.status, self.image])
+                                     layout=menu_layout, style=style)
+        self.init = w.Dropdown(options=list(_jacobian.WEIGHTS), value=init, description="weights",
+                               layout=menu_layout, style=style)
+        self.arrange(self.depth, self.width, self.sigma_w, self.activation, self.init)
         self._networks = {}  # (init, width) -> {"x", "weights", "biases"} at unit scale
         self._values_range = self._mean_range = None
         self.spectra = None
@@ -107,11 +107,12 @@ class IsometryExplorer(Explorer):
 
     # ---------------------------------------------------------------- drawing
     def _build_figure(self):
-        fig = Figure(figsize=_style.figsize(12, 5.2, self.presenting), dpi=80)
+        fig = self.figure = self.new_figure()
+        width, height = fig.get_size_inches() * 72
         with matplotlib.rc_context(_style.style(self.presenting)):
-            grid = fig.add_gridspec(1, 2, left=0.08, right=0.98, bottom=0.14, top=0.82, wspace=0.25)
             colors = _style.COLORS
-            self.ax_values = ax = fig.add_subplot(grid[0, 0])
+            # margins in points, like the fonts, so that the layout suits both modes
+            self.ax_values = ax = self.axes_at(62, 46, width / 2 - 30, -50)
             self.line_values, = ax.plot([], [], "-", color=colors[0], label="singular values of J")
             ax.axhline(1.0, color="black", linewidth=1, linestyle=":")
             ax.set_yscale("log")
@@ -119,8 +120,8 @@ class IsometryExplorer(Explorer):
             ax.set_xlim(0, 1)
             ax.set_xlabel("share of directions (largest first)")
             ax.set_ylabel("singular value (log scale)")
-            ax.set_title("the spectrum of J")
-            self.ax_mean = ax = fig.add_subplot(grid[0, 1])
+            ax.set_title("the spectrum of J", fontsize="medium")
+            self.ax_mean = ax = self.axes_at(width / 2 + 50, 46, -12, -50)
             self.line_predicted, = ax.plot([], [], "-", color=colors[3], linewidth=9, alpha=0.25,
                                            label="predicted: product of chi_1")
             self.line_mean, = ax.plot([], [], "o-", color=colors[3], markersize=4, label="measured")
@@ -129,12 +130,11 @@ class IsometryExplorer(Explorer):
             ax.yaxis.set_minor_formatter(NullFormatter())
             ax.set_xlabel("layer")
             ax.set_ylabel("mean of s² (log scale)")
-            ax.set_title("mean of s² after each layer")
-            ax.legend(loc="upper left", fontsize=11)
-            self.title = fig.text(0.5, 0.95, "", ha="center", va="center", fontsize=15)
+            ax.set_title("mean of s² after each layer", fontsize="medium")
+            ax.legend(loc="upper left", fontsize="small")
+            self.title = fig.text(0.5, 1 - 13 / height, "", ha="center", va="center", fontsize="large")
             self.note = self.ax_values.text(0.97, 0.05, "", transform=self.ax_values.transAxes, ha="right",
-                                            va="bottom", fontsize=12, color=colors[3])
-        self.figure = fig
+                                            va="bottom", fontsize="small", color=colors[3])
         self._painter = Painter(fig)
 
     def update(self):

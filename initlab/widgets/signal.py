@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 import ipywidgets as w
 import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
 from .. import activations as _activations
@@ -136,8 +135,8 @@ class SignalExplorer(Explorer):
         self._seed = int(as_generator(rng).integers(2**32))
         super().__init__(present)
 
-        slider_layout = w.Layout(width="420px")
-        style = {"description_width": "90px"}
+        style = self.label_style("depth", "width", "weight scale", "activation", "initializer")
+        slider_layout, menu_layout = w.Layout(width="370px"), w.Layout(width="225px")
         self.depth = w.IntSlider(value=depth, min=DEPTH_RANGE[0], max=DEPTH_RANGE[1], description="depth",
                                  layout=slider_layout, style=style)
         # a new width needs new random weights for every layer: update on release only
@@ -148,10 +147,10 @@ class SignalExplorer(Explorer):
                                       max=math.log10(SCALE_RANGE[1]), step=0.05, description="weight scale",
                                       readout_format=".3g", layout=slider_layout, style=style)
         self.activation = w.Dropdown(options=_activations.names(), value=activation, description="activation",
-                                     style=style)
-        self.init = w.Dropdown(options=list(INITIALIZERS), value=init, description="initializer", style=style)
-        controls = w.HBox([w.VBox([self.depth, self.width, self.scale]), w.VBox([self.activation, self.init])])
-        self.widget = w.VBox([controls, self.status, self.image])
+                                     layout=menu_layout, style=style)
+        self.init = w.Dropdown(options=list(INITIALIZERS), value=init, description="initializer",
+                               layout=menu_layout, style=style)
+        self.arrange(self.depth, self.width, self.scale, self.activation, self.init)
 
         self._weights = {}  # {"init", "width", "layers": [...], "power": [...]}
         self._inputs = {}  # width -> (x, grad_output) at max_samples, float32 and float64
@@ -233,17 +232,23 @@ class SignalExplorer(Explorer):
 
     # ---------------------------------------------------------------- drawing
     def _build_figure(self):
-        fig = Figure(figsize=_style.figsize(12, 8.4, self.presenting), dpi=80)
+        """The std per layer on the left; the histograms of h and dL/dz stacked on the right.
+
+        Margins are in points, like the fonts, so the layout suits both modes.  The
+        histograms' layer labels sit at the figure's right edge, where values piled up
+        at +-1 cannot run into them.
+        """
+        fig = self.figure = self.new_figure()
+        width, height = fig.get_size_inches() * 72
         with matplotlib.rc_context(_style.style(self.presenting)):
-            grid = fig.add_gridspec(2, 2, height_ratios=[1.1, 1], left=0.07, right=0.98, bottom=0.08,
-                                    top=0.86, hspace=0.33, wspace=0.1)
-            self.ax_std = ax = fig.add_subplot(grid[0, :])
             colors = _style.COLORS
+            split, top = 0.6 * width, 64  # the std plot's right edge; room for the title and the legend
+            self.ax_std = ax = self.axes_at(62, 46, split, -top)
             # predictions: wide pale bands under the measured points, so both stay visible
             self.line_std_pred, = ax.plot([], [], "-", color=colors[0], linewidth=9, alpha=0.25,
-                                          label="h: mean-field prediction")
+                                          label="h: mean field")
             self.line_grad_pred, = ax.plot([], [], "-", color=colors[3], linewidth=9, alpha=0.25,
-                                           label="dL/dz: mean-field prediction")
+                                           label="dL/dz: mean field")
             self.line_std, = ax.plot([], [], "o-", color=colors[0], label="h: measured")
             self.line_grad, = ax.plot([], [], "s-", color=colors[3], label="dL/dz: measured")
             ax.set_yscale("log")
@@ -251,14 +256,24 @@ class SignalExplorer(Explorer):
             ax.set_xlabel("layer")
             ax.set_ylabel("std (log scale)")
             handles = [self.line_std, self.line_std_pred, self.line_grad, self.line_grad_pred]
-            ax.legend(handles, [h.get_label() for h in handles], loc="upper center", ncols=4, fontsize=11,
-                      bbox_to_anchor=(0.5, 1.13), frameon=False)
-            self.ridges_h = Ridges(fig.add_subplot(grid[1, 0]), colors[0], "activations h per layer")
-            self.ridges_g = Ridges(fig.add_subplot(grid[1, 1]), colors[3], "gradients dL/dz per layer")
-            self.title = fig.text(0.5, 0.97, "", ha="center", va="center", fontsize=16)
-            self.message = fig.text(0.5, 0.72, "", ha="center", va="center", fontsize=22,
-                                    color=colors[3], fontweight="bold")
-        self.figure = fig
+            ax.legend(handles, [h.get_label() for h in handles], loc="lower center", ncols=2, fontsize="small",
+                      bbox_to_anchor=(0.5, 1.0), frameon=False, borderaxespad=0.2)
+            middle = 46 + (height - top - 46) / 2
+            ax_h = self.axes_at(split + 28, middle + 16, -70, -top)
+            ax_g = self.axes_at(split + 28, 46, -70, middle - 16)
+            self.ridges_h = Ridges(ax_h, colors[0], "activations h per layer")
+            self.ridges_g = Ridges(ax_g, colors[3], "gradients dL/dz per layer")
+            ax_h.set_xlabel("")
+            ax_h.tick_params(labelbottom=False)
+            ax_g.set_xlabel("value / largest |value|")
+            for ridge_ax in (ax_h, ax_g):
+                ridge_ax.set_xticks([-1, 0, 1])
+                ridge_ax.yaxis.tick_right()
+                ridge_ax.tick_params(axis="y", length=0)
+                ridge_ax.title.set_fontsize("medium")
+            self.title = fig.text(0.5, 1 - 12 / height, "", ha="center", va="center", fontsize="large")
+            self.message = ax.text(0.5, 0.5, "", ha="center", va="center", fontsize="xx-large", color=colors[3],
+                                   fontweight="bold", transform=ax.transAxes)
         self._painter = Painter(fig)
 
     def update(self):

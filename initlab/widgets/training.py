@@ -11,7 +11,6 @@ import ipywidgets as w
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .. import data as _data
@@ -46,24 +45,24 @@ class TrainingExplorer(Explorer):
         super().__init__(present)
         self.setup = SETUP
 
-        style = {"description_width": "90px"}
-        self.init = w.Dropdown(options=list(INITIALIZERS), value=init, description="initializer", style=style)
+        style = self.label_style("initializer", "weight scale", "hidden units", "epochs", "progress")
+        slider_layout, menu_layout = w.Layout(width="370px"), w.Layout(width="225px")
+        self.init = w.Dropdown(options=list(INITIALIZERS), value=init, description="initializer", style=style,
+                               layout=menu_layout)
         self.scale = w.FloatLogSlider(value=scale, base=10, min=-2, max=1, step=0.05, description="weight scale",
-                                      readout_format=".3g", style=style)
+                                      readout_format=".3g", style=style, layout=slider_layout)
         self.hidden = w.Dropdown(options=sorted({30, 100, hidden}), value=hidden, description="hidden units",
-                                 style=style)
-        self.epochs = w.IntSlider(value=epochs, min=1, max=30, description="epochs", style=style)
-        self.button = w.Button(description="train", button_style="primary", icon="play")
-        self.clear_button = w.Button(description="clear runs")
-        self.progress = w.IntProgress(value=0, min=0, max=epochs, description="progress", style=style)
-        self.widget = w.VBox([
-            w.HBox([w.VBox([self.init, self.scale]), w.VBox([self.hidden, self.epochs]),
-                    w.VBox([self.button, self.clear_button])]),
-            self.progress, self.status, self.image])
+                                 style=style, layout=menu_layout)
+        self.epochs = w.IntSlider(value=epochs, min=1, max=30, description="epochs", style=style, layout=slider_layout)
+        self.button = w.Button(description="train", button_style="primary", icon="play", layout=w.Layout(width="auto"))
+        self.clear_button = w.Button(description="clear runs", layout=w.Layout(width="auto"))
+        self.progress = w.IntProgress(value=0, min=0, max=epochs, description="progress", style=style,
+                                      layout=w.Layout(width="225px"))
+        self.arrange(self.init, self.scale, self.hidden, self.epochs, self.button, self.clear_button, self.progress)
         self.runs = []  # (label, accuracies)
         self.button.on_click(lambda _: self.train())
         self.clear_button.on_click(lambda _: self.clear())
-        self.figure = Figure(figsize=_style.figsize(10, 5.2, self.presenting), dpi=80)
+        self.figure = self.new_figure()
         self.canvas = FigureCanvasAgg(self.figure)
         self.refresh()
         self.watch(self.hidden)  # its published curves
@@ -107,7 +106,7 @@ class TrainingExplorer(Explorer):
         fig = self.figure
         fig.clear()
         with matplotlib.rc_context(_style.style(self.presenting)):
-            ax = fig.add_subplot(1, 1, 1)
+            ax = self.axes_at(64, 46, -12, -30)  # margins in points, like the fonts: they suit both modes
             longest = max([len(a) for _, a in self.runs] + [self.epochs.value, 5])
             epochs = np.array(MNIST_PUBLISHED["epochs"])
             shown = epochs <= longest
@@ -128,9 +127,8 @@ class TrainingExplorer(Explorer):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("epoch")
             ax.set_ylabel("validation accuracy (%)")
-            ax.set_title(f"[784, {hidden}, 10] sigmoid network, mini-batch 10, eta 0.1, lambda 5")
-            ax.legend(loc="lower right", fontsize=10)
-            fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.9)
+            ax.set_title(f"[784, {hidden}, 10] sigmoid network, mini-batch 10, eta 0.1, lambda 5", fontsize="medium")
+            ax.legend(loc="lower right", fontsize="small")
         self.canvas.draw()
         self.show(encode_png(self.canvas))
 

@@ -12,7 +12,6 @@ import math
 import ipywidgets as w
 import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
 
 from .. import activations as _activations
 from .. import style as _style
@@ -49,8 +48,8 @@ class WeightedSumExplorer(Explorer):
         self._running_sums = np.cumsum(normals, axis=1, dtype=np.float64)
         self._bias_draws = rng.standard_normal(TRIALS)
 
-        style = {"description_width": "110px"}
-        layout = w.Layout(width="460px")
+        style = self.label_style("inputs n", "fraction on", "weight std")
+        layout = w.Layout(width="370px")
         self.n_inputs = w.IntSlider(value=n_inputs, min=N_INPUTS_RANGE[0], max=N_INPUTS_RANGE[1],
                                     description="inputs n", style=style, layout=layout)
         self.fraction_on = w.FloatSlider(value=fraction_on, min=0.0, max=1.0, step=0.01,
@@ -58,13 +57,13 @@ class WeightedSumExplorer(Explorer):
         self.weight_std = w.FloatLogSlider(value=weight_std, base=10, min=-3, max=1, step=0.05,
                                            description="weight std", readout_format=".3g", style=style,
                                            layout=layout)
-        self.buttons = w.HBox([w.Button(description="weight std = 1"),
-                               w.Button(description="weight std = 1/sqrt(n)")])
+        # buttons as wide as their labels (ipywidgets' fixed width cut "weight std = 1/sqrt(n)" short)
+        self.buttons = w.HBox([w.Button(description="weight std = 1", layout=w.Layout(width="auto")),
+                               w.Button(description="weight std = 1/sqrt(n)", layout=w.Layout(width="auto"))])
         self.buttons.children[0].on_click(lambda _: setattr(self.weight_std, "value", 1.0))
         self.buttons.children[1].on_click(
             lambda _: setattr(self.weight_std, "value", max(1e-3, 1 / math.sqrt(self.n_inputs.value))))
-        self.widget = w.VBox([w.HBox([w.VBox([self.n_inputs, self.fraction_on, self.weight_std]), self.buttons]),
-                              self.status, self.image])
+        self.arrange(self.n_inputs, self.fraction_on, self.weight_std, self.buttons)
         self._build_figure()
         self.refresh()
         self.watch(self.n_inputs, self.fraction_on, self.weight_std)
@@ -80,10 +79,13 @@ class WeightedSumExplorer(Explorer):
         return self.weight_std.value * sums + self.bias_std * self._bias_draws
 
     def _build_figure(self):
-        self.figure = Figure(figsize=_style.figsize(11, 5.0, self.presenting), dpi=80)
-        self.figure.subplots_adjust(left=0.05, right=0.92, bottom=0.13, top=0.86)
+        self.figure = self.new_figure()
+        width, height = self.figure.get_size_inches() * 72
         with matplotlib.rc_context(_style.style(self.presenting)):
-            ax = self.ax = self.figure.add_subplot(1, 1, 1)
+            # margins in points, like the fonts, so that the layout suits both modes; a narrow
+            # figure (presentation mode in JupyterLab) gets its title on two lines
+            self._title_lines = 1 if width >= 760 else 2
+            ax = self.ax = self.axes_at(30, 46, -62, -(10 + 22 * self._title_lines))
             self.shades = [ax.axvspan(-2.0, -1.0, color="grey", alpha=0.2, label="sigmoid saturated"),
                            ax.axvspan(1.0, 2.0, color="grey", alpha=0.2)]
             self.stairs = ax.stairs(np.zeros(60), np.linspace(-1, 1, 61), fill=True, color=_style.COLORS[5],
@@ -101,8 +103,8 @@ class WeightedSumExplorer(Explorer):
             self.ax_sigmoid.set_ylabel("sigmoid(z)", color=_style.COLORS[3])
             self.ax_sigmoid.grid(False)
             handles = [self.stairs, self.curve, self.sigmoid_curve, self.shades[0]]
-            ax.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=11)
-            self.title = self.figure.text(0.5, 0.93, "", ha="center", va="center", fontsize=15)
+            ax.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize="small")
+            self.title = self.figure.text(0.5, 1 - 6 / height, "", ha="center", va="top", fontsize="large")
         self._painter = Painter(self.figure)
 
     def update(self):
@@ -127,7 +129,8 @@ class WeightedSumExplorer(Explorer):
         self.predicted_saturated = _theory.sigmoid_saturated_fraction(s)
         self.title.set_text(
             f"{n_on} of {self.n_inputs.value} inputs on, weight std {self.weight_std.value:.3g}, bias std "
-            f"{self.bias_std:g}: predicted std(z) = {s:.3g}, simulated {self.measured_std:.3g}"
+            f"{self.bias_std:g}:{' ' if self._title_lines == 1 else chr(10)}predicted std(z) = {s:.3g}, "
+            f"simulated {self.measured_std:.3g}"
         )
         self.ax.set_ylim(0, max(counts.max(), density.max()) * 1.1)  # no y ticks: needs no new background
         dynamic = self.shades + [self.stairs, self.curve, self.sigmoid_curve, self.title]
