@@ -30,6 +30,8 @@ __all__ = [
     "check_array",
     "check_bool",
     "as_generator",
+    "check_real",
+    "check_nonnegative",
 ]
 
 
@@ -220,3 +222,33 @@ def as_generator(rng, name: str = "rng") -> np.random.Generator:
         f"{name} must be None, an integer seed >= 0 or a numpy.random.Generator, "
         f"got {_show(rng)}"
     )
+
+
+def check_real(name: str, value) -> np.ndarray:
+    """Return ``value`` as a numpy array of real numbers (float32 stays float32), inf and NaN allowed.
+
+    For functions meant to show what happens to any number, such as an activation
+    (tanh(inf) = 1): only strings, None, complex numbers and other objects are
+    refused.  Data a statistic is computed from goes through ``check_array`` instead.
+    """
+    try:
+        raw = np.asarray(value)
+        if raw.dtype.kind not in "biuf":  # strings, complex numbers, objects
+            raise TypeError
+    except (TypeError, ValueError):
+        raise ArgumentTypeError(f"{name} must be a number or an array of real numbers, got {_show(value)}") from None
+    return raw
+
+
+def check_nonnegative(name: str, value, maximum: float = math.inf) -> np.ndarray:
+    """Return ``value``, a number or an array of numbers in [0, maximum], as float64 (0-d for a number).
+
+    A single number is checked as by ``check_float`` (no bools, no strings), an array
+    as by ``check_array`` (real, finite, not empty); then the range.
+    """
+    if np.ndim(value) == 0:
+        return np.asarray(check_float(name, value, minimum=0.0, maximum=maximum))
+    array = check_array(name, value)
+    if np.any(array < 0) or np.any(array > maximum):
+        raise ArgumentError(f"{name} must hold numbers in [0, {maximum:g}], got {array.min():g} .. {array.max():g}")
+    return array

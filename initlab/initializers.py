@@ -45,7 +45,7 @@ from __future__ import annotations
 import inspect
 import math
 
-from .checks import ArgumentError, ArgumentTypeError, check_choice, check_float
+from .checks import ArgumentError, ArgumentTypeError, check_choice, check_float, check_int
 from .distributions import DTYPES, MAX_ENTRIES, TRUNCATED_STD, Initializer  # noqa: F401  (part of this API)
 
 __all__ = [
@@ -61,6 +61,11 @@ DISTRIBUTIONS = ("normal", "untruncated_normal", "truncated_normal", "uniform")
 
 def fan(fan_in, fan_out, mode) -> float:
     """The ``n`` of Var(W) = scale / n: fan_in, fan_out or (fan_in + fan_out) / 2."""
+    return _fan(check_int("fan_in", fan_in, minimum=1), check_int("fan_out", fan_out, minimum=1),
+                check_choice("mode", mode, MODES))
+
+
+def _fan(fan_in, fan_out, mode) -> float:
     return {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[mode]
 
 
@@ -84,7 +89,7 @@ def variance_scaling(scale, mode="fan_in", distribution="truncated_normal") -> I
     distribution = check_choice("distribution", distribution, DISTRIBUTIONS).replace("untruncated_", "")
 
     def std(fan_in, fan_out):
-        return math.sqrt(scale / fan(fan_in, fan_out, mode))
+        return math.sqrt(scale / _fan(fan_in, fan_out, mode))
 
     return Initializer(f"variance_scaling(scale={scale:g}, mode={mode!r}, distribution={distribution!r})", distribution, std)
 
@@ -212,7 +217,7 @@ def he_normal(mode="fan_in") -> Initializer:
     mode = check_choice("mode", mode, ("fan_in", "fan_out"))
 
     def std(fan_in, fan_out):
-        return math.sqrt(2.0 / fan(fan_in, fan_out, mode))
+        return math.sqrt(2.0 / _fan(fan_in, fan_out, mode))
 
     return Initializer("he_normal" + (f"(mode={mode!r})" if mode != "fan_in" else ""), "normal", std)
 
@@ -226,7 +231,7 @@ def he_uniform(mode="fan_in") -> Initializer:
     mode = check_choice("mode", mode, ("fan_in", "fan_out"))
 
     def std(fan_in, fan_out):
-        return math.sqrt(2.0 / fan(fan_in, fan_out, mode))
+        return math.sqrt(2.0 / _fan(fan_in, fan_out, mode))
 
     return Initializer("he_uniform" + (f"(mode={mode!r})" if mode != "fan_in" else ""), "uniform", std)
 
@@ -286,7 +291,7 @@ def gain(nonlinearity, param=None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     slope = 0.01 if param is None else check_float("param", param)
-    return math.sqrt(2.0 / (1.0 + slope**2))
+    return math.sqrt(2.0 / (1.0 + slope * slope))  # slope * slope is inf, not an error, for a huge slope
 
 
 # Every rule by name, in the order of the course (PyTorch's and Keras' names for the same rules).

@@ -156,7 +156,7 @@ def test_depth_scale():
     (lambda: meanfield.phase(-1.0), "sigma_w must be >= 0.0"),
     (lambda: meanfield.correlation_map(1.5, 1.0), r"c must be a correlation in \[-1, 1\]"),
     (lambda: meanfield.correlation_curve(0, 0.5, 1.0), "depth must be an integer >= 1"),
-    (lambda: meanfield.length_map(1.0, float("nan")), "sigma_w must be finite"),
+    (lambda: meanfield.length_map(1.0, float("nan")), "sigma_w must be a finite number"),
     (lambda: meanfield.chi_1_line(0.0), "level must be > 0"),
     (lambda: meanfield.phase(1.0, activation="gelu"), "activation must be one of"),
 ])
