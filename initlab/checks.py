@@ -244,11 +244,12 @@ def check_nonnegative(name: str, value, maximum: float = math.inf) -> np.ndarray
     """Return ``value``, a number or an array of numbers in [0, maximum], as float64 (0-d for a number).
 
     A single number is checked as by ``check_float`` (no bools, no strings), an array
-    as by ``check_array`` (real, finite, not empty); then the range.
+    (a 0-d one too) as by ``check_array`` (real, finite, not empty); then the range.
     """
-    if np.ndim(value) == 0:
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
         return np.asarray(check_float(name, value, minimum=0.0, maximum=maximum))
     array = check_array(name, value)
     if np.any(array < 0) or np.any(array > maximum):
-        raise ArgumentError(f"{name} must hold numbers in [0, {maximum:g}], got {array.min():g} .. {array.max():g}")
+        allowed = ">= 0" if maximum == math.inf else f"in [0, {maximum:g}]"
+        raise ArgumentError(f"{name} must hold numbers {allowed}, got {array.min():g} .. {array.max():g}")
     return array

@@ -144,9 +144,10 @@ class Initializer:
         constant = self.distribution == "constant"  # its "std" is the value, which may be negative
         std = check_float(f"the std of {self.name} at ({fan_in}, {fan_out})", self.std(fan_in, fan_out),
                           minimum=None if constant else 0.0)
-        if abs(std) * (1.0 if constant else _REACH) > np.finfo(dtype).max:
+        largest = float(np.finfo(dtype).max)
+        if abs(std) * (1.0 if constant else _REACH) > largest:
             raise ArgumentError(f"{self.name} gives entries of std {std:.3g} at ({fan_in}, {fan_out}), beyond what "
-                                f"{dtype.name} holds (largest {np.finfo(dtype).max:.3g}): choose a smaller scale")
+                                f"{dtype.name} holds (largest {largest:.3g}): choose a smaller scale")
         return DRAW[self.distribution](rng, std, (fan_in, fan_out), dtype)
 
     def __repr__(self) -> str:

@@ -46,13 +46,13 @@ import inspect
 import math
 
 from .checks import ArgumentError, ArgumentTypeError, check_choice, check_float, check_int
-from .distributions import DTYPES, MAX_ENTRIES, TRUNCATED_STD, Initializer  # noqa: F401  (part of this API)
+from .distributions import DTYPES, MAX_ENTRIES, MAX_QR_WORK, TRUNCATED_STD, Initializer  # noqa: F401  (part of this API)
 
 __all__ = [
     "Initializer", "zeros", "constant", "normal", "uniform", "lecun_normal", "lecun_uniform",
     "xavier_normal", "xavier_uniform", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
     "kaiming_normal", "kaiming_uniform", "orthogonal", "variance_scaling", "gain", "get", "names", "name_of",
-    "fan", "MODES", "DISTRIBUTIONS", "DTYPES", "MAX_ENTRIES", "TRUNCATED_STD",
+    "fan", "MODES", "DISTRIBUTIONS", "DTYPES", "MAX_ENTRIES", "MAX_QR_WORK", "TRUNCATED_STD",
 ]
 
 MODES = ("fan_in", "fan_out", "fan_avg")
