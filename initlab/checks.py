@@ -228,12 +228,12 @@ def check_real(name: str, value) -> np.ndarray:
     """Return ``value`` as a numpy array of real numbers (float32 stays float32), inf and NaN allowed.
 
     For functions meant to show what happens to any number, such as an activation
-    (tanh(inf) = 1): only strings, None, complex numbers and other objects are
-    refused.  Data a statistic is computed from goes through ``check_array`` instead.
+    (tanh(inf) = 1): only booleans, strings, None, complex numbers and other objects
+    are refused.  Data a statistic is computed from goes through ``check_array`` instead.
     """
     try:
         raw = np.asarray(value)
-        if raw.dtype.kind not in "biuf":  # strings, complex numbers, objects
+        if raw.dtype.kind not in "iuf":  # booleans, strings, complex numbers, objects
             raise TypeError
     except (TypeError, ValueError):
         raise ArgumentTypeError(f"{name} must be a number or an array of real numbers, got {_show(value)}") from None

@@ -167,6 +167,7 @@ class CorrelationResult:
         """The depth scale fitted to layers ``first``..``last``: -1 / slope of ln |c_l - c*| against l.
 
         In the ordered phase c* = 1 and |c_l - c*| = 1 - c_l.  Compare with the phase's xi_c.
+        inf when |c_l - c*| does not shrink at all over those layers.
         """
         first = check_int("first", first, minimum=1)
         last = check_int("last", last, minimum=first + 1, maximum=len(self.q))
@@ -175,7 +176,8 @@ class CorrelationResult:
         if not np.all(gap > 0):
             raise ArgumentError(f"c_l equals c* at layer {first + int(np.argmin(gap > 0))}: fit over layers before "
                                 f"it (first={first}, last={last})")
-        return float(-1.0 / np.polyfit(np.arange(first, last + 1), np.log(gap), 1)[0])
+        slope = np.polyfit(np.arange(first, last + 1), np.log(gap), 1)[0]
+        return math.inf if slope == 0 else float(-1.0 / slope)  # slope 0: |c_l - c*| does not shrink at all
 
 
 def correlation_experiment(sigma_w, sigma_b=0.0, activation="tanh", depth=30, width=1000, c0=0.5, n_inputs=8,

@@ -340,11 +340,18 @@ def correlation_curve(depth, c0, sigma_w, sigma_b=0.0, activation="tanh", input_
     sb = check_float("sigma_b", sigma_b, minimum=0.0, maximum=_LARGEST_SIGMA)
     m = check_float("input_second_moment", input_second_moment, strictly_positive=True, maximum=_LARGEST)
     q, distance = np.empty(depth), np.empty(depth)
-    q[0] = sw**2 * m + sb**2
+    q[0] = _defined(sw**2 * m + sb**2, 1, sw, sb, act)
     distance[0] = sw**2 * m * (1.0 - c0) / q[0]
     for layer in range(1, depth):
-        if not np.isfinite(_length(act, q[layer - 1], sw, sb)):
-            raise ArgumentError(f"the variance q_l overflows float64 at layer {layer + 1} (sigma_w={sw:g}, "
-                                f"{act.name}): use depth <= {layer} or a smaller sigma_w")
+        _defined(_length(act, q[layer - 1], sw, sb), layer + 1, sw, sb, act)
         q[layer], distance[layer] = _distance_next(act, q[layer - 1], distance[layer - 1], sw, sb)
     return CorrelationCurve(q, 1.0 - distance, distance)
+
+
+def _defined(q, layer, sw, sb, act):
+    """``q``, the variance of ``layer``, if a correlation is defined there (0 < q < inf), else a clear error."""
+    if not 0 < q < math.inf:
+        raise ArgumentError(f"the variance q_l {'overflows float64' if q else 'is 0'} at layer {layer} "
+                            f"(sigma_w={sw:g}, sigma_b={sb:g}, {act.name}), where a correlation is not defined: "
+                            f"use depth <= {layer - 1}, or another sigma_w")
+    return q

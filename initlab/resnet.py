@@ -218,8 +218,9 @@ class ResidualMLP:
         """
         stream = _batch("x0", x0, self.width)
         grad_output = check_array("grad_output", grad_output, shape=stream.shape)
-        moments, caches = [np.mean(stream**2)], []
+        caches = []
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+            moments = [np.mean(stream**2)]
             for block in self.blocks:
                 stream, cache = block._forward(stream)
                 caches.append(cache)

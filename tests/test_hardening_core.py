@@ -16,6 +16,8 @@ from initlab import (activations, correlation, critical, deep_linear, distributi
 from initlab.checks import ArgumentError, ArgumentTypeError
 
 X4, Y4 = np.random.default_rng(0).random((6, 4)), np.arange(6) % 3
+TINY = type("Tiny", (), dict(x_train=np.random.default_rng(0).random((20, 4)), y_train=np.arange(20) % 10,
+                             x_validation=np.random.default_rng(1).random((10, 4)), y_validation=np.arange(10)))
 
 
 def small_mlp():
@@ -125,7 +127,7 @@ CASES = [
     ("a negative setup width", lambda: trainability.train_cell(2, 1.0, setup={"width": -1}), ArgumentError,
      "setup['width']"),
     ("a grid file that is not there", lambda: trainability.load_grid("/nonexistent.npz"), ArgumentError, "path"),
-    ("10,000 tanh layers on MNIST", lambda: trainability.train_cell(10**4, 1.0), ArgumentError, "depth"),
+    ("100,000 tanh layers", lambda: trainability.train_cell(10**5, 1.0, TINY), ArgumentError, "depth"),
     # layers and resnet
     ("a normalization of a string", lambda: layers.Normalization("layer", 3).forward("abc"), ArgumentTypeError, "z"),
     ("a normalization of the wrong width", lambda: layers.Normalization("layer", 3).forward(np.ones((2, 4))),
