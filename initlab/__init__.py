@@ -51,8 +51,8 @@ first use (``initlab.plots``), keeping ``import initlab`` fast.
 from importlib import import_module
 
 from . import (activations, checks, correlation, critical, data, deep_linear, diagnosis, distributions,
-               experiments, first_steps, gaussian, initializers, isometry, jacobian, layers, lsuv, meanfield, mlp, mnist,
-               propagation, reference, resnet, theory, trainability)
+               experiments, first_steps, gaussian, initializers, isometry, jacobian, layers, lsuv, meanfield, mlp,
+               mnist, propagation, reference, resnet, theory, trainability)
 from .first_steps import diagnostics
 from .propagation import propagate
 

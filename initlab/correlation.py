@@ -81,9 +81,9 @@ def network_statistics(x, weights, biases, activation, grad_output) -> tuple:
     """
     act = _activations.get(activation)
     x = check_array("x", x, ndim=2)
-    if not isinstance(weights, (list, tuple)) or not weights or not isinstance(biases, (list, tuple)) \
-            or len(biases) != len(weights):
-        raise ArgumentTypeError("weights and biases must be lists of the same length, one matrix and one vector "
+    sequences = (list, tuple, np.ndarray)
+    if not isinstance(weights, sequences) or not isinstance(biases, sequences) or not 0 < len(weights) == len(biases):
+        raise ArgumentTypeError("weights and biases must be sequences of the same length, one matrix and one vector "
                                 f"per layer, got {type(weights).__name__} and {type(biases).__name__}")
     widths = [x.shape[1]] + [np.shape(w)[-1] for w in weights]
     weights = [check_array(f"weights[{k}]", w, shape=(widths[k], widths[k + 1])) for k, w in enumerate(weights)]

@@ -27,7 +27,8 @@ import numpy as np
 from . import initializers as _initializers
 from .checks import ArgumentError, ArgumentTypeError, as_generator, check_array, check_choice, check_float, check_int
 
-__all__ = ["START", "MAX_WORK", "target_map", "whitened_inputs", "LearningRun", "train_deep_linear", "epochs_to_goal"]
+__all__ = ["START", "MAX_WORK", "target_map", "whitened_inputs", "LearningRun", "train_deep_linear",
+           "epochs_to_goal"]
 
 #: The two starts compared: N(0, 1/n) entries and Haar orthogonal matrices.
 START = {"gaussian": _initializers.lecun_normal(), "orthogonal": _initializers.orthogonal()}

@@ -46,7 +46,8 @@ import inspect
 import math
 
 from .checks import ArgumentError, ArgumentTypeError, check_choice, check_float, check_int
-from .distributions import DTYPES, MAX_ENTRIES, MAX_QR_WORK, TRUNCATED_STD, Initializer  # noqa: F401  (part of this API)
+from .distributions import (DTYPES, MAX_ENTRIES, MAX_QR_WORK, TRUNCATED_STD,  # noqa: F401  (part of this API)
+                            Initializer)
 
 __all__ = [
     "Initializer", "zeros", "constant", "normal", "uniform", "lecun_normal", "lecun_uniform",

@@ -58,11 +58,12 @@ def _forward(x, weights, biases, activation):
 
 def _checked_network(width, weights, biases):
     """(weights, biases) as lists of float arrays that chain from an input of ``width``, or a clear error."""
-    if not isinstance(weights, (list, tuple)):
+    sequences = (list, tuple, np.ndarray)  # a 3-D array is a stack of matrices
+    if not isinstance(weights, sequences):
         raise ArgumentTypeError(f"weights must be a list of matrices, one per layer, got {weights!r:.60}")
     if len(weights) == 0:
         raise ArgumentError("weights must hold at least one matrix")
-    if biases is not None and (not isinstance(biases, (list, tuple)) or len(biases) != len(weights)):
+    if biases is not None and (not isinstance(biases, sequences) or len(biases) != len(weights)):
         raise ArgumentError(f"biases must be None or a list of one vector per layer ({len(weights)}), "
                             f"got {biases!r:.60}")
     checked_weights, checked_biases = [], None if biases is None else []

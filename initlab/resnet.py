@@ -131,7 +131,8 @@ class ResidualMLP:
         blocks = check_int("blocks", blocks, minimum=1)
         self.n_classes = check_int("n_classes", n_classes, minimum=2)
         head_scale = check_float("head_scale", head_scale, minimum=0.0)
-        if block_options is not None and (not isinstance(block_options, dict) or set(block_options) - set(BLOCK_OPTIONS)):
+        if block_options is not None and (not isinstance(block_options, dict)
+                                          or set(block_options) - set(BLOCK_OPTIONS)):
             raise ArgumentError(f"block_options must be a dict with some of the keys {list(BLOCK_OPTIONS)}, "
                                 f"got {block_options!r}")
         self.start = check_choice("start", start, START_NAMES)

@@ -99,8 +99,8 @@ CASES = [
     ("unit_network of a million layers", lambda: jacobian.unit_network("gaussian", 100, 10**6), ArgumentError,
      "depth"),
     ("jacobian_spectra depths []", lambda: jacobian.jacobian_spectra(depths=[], width=5), ArgumentTypeError, "depths"),
-    ("a linear Jacobian that overflows", lambda: jacobian.jacobian_spectra("gaussian", "linear", depths=200, width=10,
-                                                                          sigma_w=1e3, rng=0), ArgumentError, "sigma_w"),
+    ("a linear Jacobian that overflows", lambda: jacobian.jacobian_spectra(
+        "gaussian", "linear", depths=200, width=10, sigma_w=1e3, rng=0), ArgumentError, "sigma_w"),
     # deep_linear
     ("no seeds", lambda: deep_linear.train_deep_linear(depth=2, width=3, seeds=[], max_epochs=2), ArgumentTypeError,
      "seeds"),
