@@ -292,7 +292,9 @@ def gain(nonlinearity, param=None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     slope = 0.01 if param is None else check_float("param", param)
-    return math.sqrt(2.0 / (1.0 + slope * slope))  # slope * slope is inf, not an error, for a huge slope
+    if abs(slope) > 1e150:  # slope^2 would overflow; 1 + slope^2 is slope^2
+        return math.sqrt(2.0) / abs(slope)
+    return math.sqrt(2.0 / (1.0 + slope**2))
 
 
 # Every rule by name, in the order of the course (PyTorch's and Keras' names for the same rules).

@@ -84,7 +84,7 @@ def jacobian_moments(q, sigma_w, activation="tanh", weights="orthogonal") -> tup
     if np.any(mu_1 <= 0):
         raise ArgumentError("the activation's slope is 0 almost everywhere at these q: the Jacobian is 0")
     with np.errstate(over="ignore"):  # an overflow is reported just below
-        mean_square = np.cumprod(sigma_w * sigma_w * mu_1)
+        mean_square = np.cumprod((sigma_w**2 if sigma_w < 1e150 else math.inf) * mu_1)
     if not np.all(np.isfinite(mean_square)):
         raise ArgumentError(f"mean(s^2) overflows float64 after layer {int(np.argmax(~np.isfinite(mean_square)))} "
                             f"(sigma_w={sigma_w:g}): use fewer layers or a smaller sigma_w")

@@ -288,10 +288,11 @@ def mean_field(depth, sigma_w, sigma_b=0.0, activation="tanh", input_second_mome
     sigma_b = check_float("sigma_b", sigma_b, minimum=0.0)
     second_moment = check_float("input_second_moment", input_second_moment, minimum=0.0)
 
+    bias_power = sigma_b**2 if sigma_b < 1e150 else math.inf  # no OverflowError from a huge sigma_b
     q, mean, std, grad_std = (np.empty(depth) for _ in range(4))
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow gives inf, reported as exploded_at below
         for layer in range(depth):
-            q[layer] = (sw[layer] ** 2 * second_moment if sw[layer] > 0 else 0.0) + sigma_b * sigma_b
+            q[layer] = (sw[layer] ** 2 * second_moment if sw[layer] > 0 else 0.0) + bias_power
             mean[layer] = gaussian_expectation(act.function, q[layer])
             if np.isnan(mean[layer]):  # q = inf, and phi's tails (+inf and -inf) cancel: the limit
                 mean[layer] = gaussian_expectation(act.function, _HUGE_VARIANCE)
