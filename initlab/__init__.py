@@ -13,7 +13,8 @@ core -- the ideas, numpy only
 - ``initlab.distributions`` how a matrix's entries are drawn, given their std
 - ``initlab.initializers``  the rules for a weight matrix's std (zeros ... orthogonal)
 - ``initlab.theory``        the closed forms: weighted sums, Glorot, the mean field
-- ``initlab.meanfield``     order and chaos: q*, c*, chi_1, depth scales, the critical line
+- ``initlab.meanfield``     order and chaos: q*, c*, chi_1, depth scales
+- ``initlab.critical``      the critical line chi_1 = 1 and the lines of constant chi_1
 - ``initlab.reference``     published figures the course compares with
 - ``initlab.isometry``      the Jacobian spectrum's moments (free probability), Haar's marginal
 
@@ -49,9 +50,9 @@ first use (``initlab.plots``), keeping ``import initlab`` fast.
 
 from importlib import import_module
 
-from . import (activations, checks, correlation, data, deep_linear, diagnosis, distributions, experiments,
-               first_steps, gaussian, initializers, isometry, jacobian, layers, lsuv, meanfield, mlp, mnist, propagation,
-               reference, resnet, theory, trainability)
+from . import (activations, checks, correlation, critical, data, deep_linear, diagnosis, distributions,
+               experiments, first_steps, gaussian, initializers, isometry, jacobian, layers, lsuv, meanfield, mlp,
+               mnist, propagation, reference, resnet, theory, trainability)
 from .first_steps import diagnostics
 from .propagation import propagate
 
@@ -72,6 +73,7 @@ __all__ = [
     "data",
     "experiments",
     "meanfield",
+    "critical",
     "correlation",
     "trainability",
     "layers",

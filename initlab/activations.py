@@ -20,7 +20,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .checks import check_choice, check_float
+from .checks import ArgumentTypeError, check_choice, check_float, check_real
 
 __all__ = [
     "Activation",
@@ -60,8 +60,34 @@ class Activation:
     derivative_from_output: Callable[[np.ndarray], np.ndarray]
     is_saturated: Optional[Callable[[np.ndarray], np.ndarray]] = None
 
+    def __post_init__(self):
+        """Check the parts, and make each one refuse what is not a real number (a string, None, 1j) by name."""
+        if not isinstance(self.name, str):
+            raise ArgumentTypeError(f"name must be a string, got {self.name!r}")
+        for part, argument in (("function", "z"), ("derivative", "z"), ("derivative_from_output", "h"),
+                               ("is_saturated", "h")):
+            function = getattr(self, part)
+            if function is None and part == "is_saturated":
+                continue
+            if not callable(function):
+                raise ArgumentTypeError(f"{part} must be a function of an array, e.g. np.tanh, got {function!r}")
+            object.__setattr__(self, part, _on_real_numbers(function, argument))
+
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
+
+
+def _on_real_numbers(function, argument):
+    """``function`` applied to its input as a numpy array, after refusing strings, None and complex numbers.
+
+    Lists work like arrays; inf is allowed (tanh(inf) = 1), and NaN gives NaN, as in numpy.
+    """
+
+    def checked(values):
+        return function(check_real(argument, values))
+
+    checked.__doc__ = function.__doc__
+    return checked
 
 
 # --- tanh ------------------------------------------------------------------

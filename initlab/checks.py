@@ -31,6 +31,8 @@ __all__ = [
     "check_bool",
     "as_generator",
     "check_labels",
+    "check_real",
+    "check_nonnegative",
 ]
 
 
@@ -246,3 +248,34 @@ def check_labels(
     if n_classes is not None and labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ArgumentError(f"{name} must lie in 0..{n_classes - 1}, got {labels.min()}..{labels.max()}")
     return labels
+
+
+def check_real(name: str, value) -> np.ndarray:
+    """Return ``value`` as a numpy array of real numbers (float32 stays float32), inf and NaN allowed.
+
+    For functions meant to show what happens to any number, such as an activation
+    (tanh(inf) = 1): only booleans, strings, None, complex numbers and other objects
+    are refused.  Data a statistic is computed from goes through ``check_array`` instead.
+    """
+    try:
+        raw = np.asarray(value)
+        if raw.dtype.kind not in "iuf":  # booleans, strings, complex numbers, objects
+            raise TypeError
+    except (TypeError, ValueError):
+        raise ArgumentTypeError(f"{name} must be a number or an array of real numbers, got {_show(value)}") from None
+    return raw
+
+
+def check_nonnegative(name: str, value, maximum: float = math.inf) -> np.ndarray:
+    """Return ``value``, a number or an array of numbers in [0, maximum], as float64 (0-d for a number).
+
+    A single number is checked as by ``check_float`` (no bools, no strings), an array
+    (a 0-d one too) as by ``check_array`` (real, finite, not empty); then the range.
+    """
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        return np.asarray(check_float(name, value, minimum=0.0, maximum=maximum))
+    array = check_array(name, value)
+    if np.any(array < 0) or np.any(array > maximum):
+        allowed = ">= 0" if maximum == math.inf else f"in [0, {maximum:g}]"
+        raise ArgumentError(f"{name} must hold numbers {allowed}, got {array.min():g} .. {array.max():g}")
+    return array

@@ -25,11 +25,15 @@ from . import activations as _activations
 from . import initializers as _initializers
 from . import meanfield as _meanfield
 from . import theory as _theory
-from .checks import as_generator, check_float, check_int
+from .checks import ArgumentError, ArgumentTypeError, as_generator, check_array, check_float, check_int
 from .propagation import draw_weights, layer_widths
 
 __all__ = ["correlated_inputs", "pair_distances", "network_statistics", "correlation_experiment",
-           "CorrelationResult"]
+           "CorrelationResult", "MAX_WEIGHTS"]
+
+#: correlation_experiment holds every layer's weights at once: 150 million (1.2 GB, a few
+#: seconds to draw); the lesson's deepest run (60 layers of 1000) has 60 million.
+MAX_WEIGHTS = 1.5e8
 
 
 def correlated_inputs(n_inputs, width, c0, rng=None) -> np.ndarray:
@@ -51,6 +55,14 @@ def pair_distances(z) -> np.ndarray:
     1 - c = (|z_i - z_j|^2 - (|z_i| - |z_j|)^2) / (2 |z_i| |z_j|), both terms computed without
     the cancellation of 1 - z_i.z_j / (|z_i| |z_j|).
     """
+    z = check_array("z", z, ndim=2)
+    if len(z) < 2 or not np.all(np.any(z != 0, axis=1)):
+        raise ArgumentError(f"z must hold at least 2 rows, none of them all 0 (a correlation needs a direction), "
+                            f"got shape {z.shape}")
+    return _pair_distances(z)
+
+
+def _pair_distances(z):
     largest = np.abs(z).max()
     z = z / largest if largest > 0 else z  # no overflow in the squares, whatever the scale
     norms = np.sqrt(np.einsum("iu,iu->i", z, z))
@@ -68,18 +80,39 @@ def network_statistics(x, weights, biases, activation, grad_output) -> tuple:
     without its per-layer statistics).
     """
     act = _activations.get(activation)
+    x = check_array("x", x, ndim=2)
+    sequences = (list, tuple, np.ndarray)
+    if not isinstance(weights, sequences) or not isinstance(biases, sequences) or not 0 < len(weights) == len(biases):
+        raise ArgumentTypeError("weights and biases must be sequences of the same length, one matrix and one vector "
+                                f"per layer, got {type(weights).__name__} and {type(biases).__name__}")
+    widths = [x.shape[1]] + [np.shape(w)[-1] for w in weights]
+    weights = [check_array(f"weights[{k}]", w, shape=(widths[k], widths[k + 1])) for k, w in enumerate(weights)]
+    biases = [check_array(f"biases[{k}]", b, shape=(widths[k + 1],)) for k, b in enumerate(biases)]
+    grad_output = check_array("grad_output", grad_output, shape=(len(x), widths[-1]))
     q, distance, grad = (np.empty(len(weights)) for _ in range(3))
     slopes, h = [], x
-    for layer, (w, b) in enumerate(zip(weights, biases)):
-        z = h @ w + b
-        q[layer], distance[layer] = np.mean(z * z), np.mean(pair_distances(z))
-        h, slopes = act.function(z), slopes + [act.derivative(z)]
-    back = grad_output
-    for layer in reversed(range(len(weights))):
-        back = back * slopes[layer]
-        grad[layer] = np.mean(back * back)
-        back = back @ weights[layer].T
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        for layer, (w, b) in enumerate(zip(weights, biases)):
+            z = h @ w + b
+            _finite(z, "pre-activations", layer)
+            if not np.all(np.any(z != 0, axis=1)):
+                raise ArgumentError(f"layer {layer + 1} is 0 for one of the inputs: the correlation of its pairs is "
+                                    f"not defined (the signal vanished)")
+            q[layer], distance[layer] = np.mean(z * z), np.mean(_pair_distances(z))
+            h, slopes = act.function(z), slopes + [act.derivative(z)]
+        back = grad_output
+        for layer in reversed(range(len(weights))):
+            back = back * slopes[layer]
+            grad[layer] = np.mean(back * back)
+            _finite(grad[layer], "gradient's mean square", layer)
+            back = back @ weights[layer].T
     return q, distance, grad
+
+
+def _finite(values, what, layer):
+    if not np.all(np.isfinite(values)):
+        raise ArgumentError(f"the {what} overflow float64 at layer {layer + 1}: the network explodes (use fewer "
+                            f"layers, a sigma_w closer to the edge of chaos, or a bounded activation)")
 
 
 @dataclass
@@ -134,12 +167,17 @@ class CorrelationResult:
         """The depth scale fitted to layers ``first``..``last``: -1 / slope of ln |c_l - c*| against l.
 
         In the ordered phase c* = 1 and |c_l - c*| = 1 - c_l.  Compare with the phase's xi_c.
+        inf when |c_l - c*| does not shrink at all over those layers.
         """
         first = check_int("first", first, minimum=1)
         last = check_int("last", last, minimum=first + 1, maximum=len(self.q))
         distance = self.prediction.distance if predicted else self.distance
         gap = np.abs(distance - (1.0 - self.phase.c_star))[first - 1:last]
-        return float(-1.0 / np.polyfit(np.arange(first, last + 1), np.log(gap), 1)[0])
+        if not np.all(gap > 0):
+            raise ArgumentError(f"c_l equals c* at layer {first + int(np.argmin(gap > 0))}: fit over layers before "
+                                f"it (first={first}, last={last})")
+        slope = np.polyfit(np.arange(first, last + 1), np.log(gap), 1)[0]
+        return math.inf if slope == 0 else float(-1.0 / slope)  # slope 0: |c_l - c*| does not shrink at all
 
 
 def correlation_experiment(sigma_w, sigma_b=0.0, activation="tanh", depth=30, width=1000, c0=0.5, n_inputs=8,
@@ -160,8 +198,14 @@ def correlation_experiment(sigma_w, sigma_b=0.0, activation="tanh", depth=30, wi
     sigma_w = check_float("sigma_w", sigma_w, strictly_positive=True)
     sigma_b = check_float("sigma_b", sigma_b, minimum=0.0)
     act = _activations.get(activation)
+    depth, width = check_int("depth", depth, minimum=1), check_int("width", width, minimum=1)
     widths = layer_widths(depth, width)
     n_networks = check_int("n_networks", n_networks, minimum=1)
+    if depth * width**2 > MAX_WEIGHTS:
+        raise ArgumentError(f"depth={depth} layers of width {width} hold {depth * width ** 2:.2g} weights "
+                            f"({depth * width ** 2 * 8e-9:.1f} GB); correlation_experiment draws at most "
+                            f"{MAX_WEIGHTS:.1e} (reduce the depth or the width)")
+    phase = _meanfield.phase(sigma_w, sigma_b, act)  # refuses a setting without a finite fixed point q*
     init = _initializers.variance_scaling(sigma_w**2, "fan_in", "normal")
     q, distance, grad = (np.zeros(len(widths) - 1) for _ in range(3))
     for network_rng in as_generator(rng).spawn(n_networks):
@@ -175,4 +219,4 @@ def correlation_experiment(sigma_w, sigma_b=0.0, activation="tanh", depth=30, wi
     predicted_grad = _theory.mean_field(len(weights), sigma_w, sigma_b, act).grad_std ** 2
     prediction = _meanfield.correlation_curve(len(weights), c0, sigma_w, sigma_b, act)
     return CorrelationResult(sigma_w, sigma_b, act.name, widths[0], c0, q, distance, grad, prediction, predicted_grad,
-                             _meanfield.phase(sigma_w, sigma_b, act))
+                             phase)

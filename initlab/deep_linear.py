@@ -25,12 +25,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import initializers as _initializers
-from .checks import ArgumentError, as_generator, check_choice, check_float, check_int
+from .checks import ArgumentError, ArgumentTypeError, as_generator, check_array, check_choice, check_float, check_int
 
-__all__ = ["START", "target_map", "whitened_inputs", "LearningRun", "train_deep_linear", "epochs_to_goal"]
+__all__ = ["START", "MAX_WORK", "target_map", "whitened_inputs", "LearningRun", "train_deep_linear",
+           "epochs_to_goal"]
 
 #: The two starts compared: N(0, 1/n) entries and Haar orthogonal matrices.
 START = {"gaussian": _initializers.lecun_normal(), "orthogonal": _initializers.orthogonal()}
+#: The most multiply-adds one ``train_deep_linear`` call may need (max_epochs + 1 epochs, each
+#: seed 3 depth width^3 + 2 n_samples width^2): the lesson's deepest run (depth 30, width 20,
+#: 2000 epochs, 5 seeds) needs 8e9 and takes a few seconds.
+MAX_WORK = 2e10
 
 
 def target_map(width, low=0.5, high=2.0, rng=0) -> np.ndarray:
@@ -39,7 +44,7 @@ def target_map(width, low=0.5, high=2.0, rng=0) -> np.ndarray:
     Strong and weak directions both have to be learnt; with s from 0.5 to 2 the
     target is neither tiny nor huge compared with an isometric start.
     """
-    width = check_int("width", width, minimum=1)
+    width = check_int("width", width, minimum=1, maximum=2000)
     low = check_float("low", low, strictly_positive=True)
     high = check_float("high", high, minimum=low)
     rng = as_generator(rng)
@@ -52,6 +57,9 @@ def whitened_inputs(n_samples, width, rng=0) -> np.ndarray:
     """X of shape (n_samples, width) with X^T X / n_samples = I exactly (sqrt(n_samples) times orthonormal columns)."""
     n_samples = check_int("n_samples", n_samples, minimum=1)
     width = check_int("width", width, minimum=1, maximum=n_samples)
+    if n_samples * width**2 > _initializers.MAX_QR_WORK:
+        raise ArgumentError(f"n_samples={n_samples} x width={width}^2 = {n_samples * width ** 2:.2g} is more QR work than "
+                            f"the {_initializers.MAX_QR_WORK:.0e} initlab allows (fewer samples, or a narrower width)")
     return np.sqrt(n_samples) * _initializers.orthogonal()(n_samples, width, rng)
 
 
@@ -116,10 +124,15 @@ def train_deep_linear(start="orthogonal", depth=10, width=20, target=None, n_sam
     learning_rate = check_float("learning_rate", learning_rate, strictly_positive=True)
     goal = check_float("goal", goal, strictly_positive=True)
     max_epochs = check_int("max_epochs", max_epochs, minimum=0)
-    seeds = [check_int("seed", s, minimum=0) for s in np.atleast_1d(seeds).tolist()]
-    target = target_map(width) if target is None else np.asarray(target, dtype=np.float64)
-    if target.shape != (width, width):
-        raise ArgumentError(f"target must have shape ({width}, {width}), got {target.shape}")
+    if isinstance(seeds, (str, bytes)) or np.size(seeds) == 0:
+        raise ArgumentTypeError(f"seeds must be a seed or a list of seeds (integers >= 0), got {seeds!r}")
+    seeds = [check_int("seeds entry", s, minimum=0) for s in np.atleast_1d(seeds).tolist()]
+    target = target_map(width) if target is None else check_array("target", target, shape=(width, width))
+    work = (max_epochs + 1) * len(seeds) * (3 * depth * width**3 + 2 * n_samples * width**2)
+    if work > MAX_WORK:
+        raise ArgumentError(f"depth={depth}, width={width}, n_samples={n_samples}, max_epochs={max_epochs} and "
+                            f"{len(seeds)} seeds need up to {work:.2g} multiply-adds; train_deep_linear allows at most "
+                            f"{MAX_WORK:.0e} (a few seconds): reduce max_epochs, depth, width or the seeds")
 
     x = whitened_inputs(n_samples, width)
     y = x @ target
@@ -158,5 +171,9 @@ def train_deep_linear(start="orthogonal", depth=10, width=20, target=None, n_sam
 
 def epochs_to_goal(depths, starts=("gaussian", "orthogonal"), **settings) -> dict:
     """{start: [LearningRun per depth]}: ``train_deep_linear`` at each depth from each start."""
-    depths = [check_int("depth", d, minimum=1) for d in np.atleast_1d(depths).tolist()]
+    if isinstance(depths, (str, bytes)) or np.size(depths) == 0:
+        raise ArgumentTypeError(f"depths must be a depth or a list of depths (integers >= 1), got {depths!r}")
+    depths = [check_int("depths entry", d, minimum=1) for d in np.atleast_1d(depths).tolist()]
+    if isinstance(starts, str) or not isinstance(starts, (list, tuple)):
+        raise ArgumentTypeError(f"starts must be a list of starts from {list(START)}, got {starts!r}")
     return {start: [train_deep_linear(start, depth, **settings) for depth in depths] for start in starts}

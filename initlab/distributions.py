@@ -14,9 +14,9 @@ from typing import Callable
 
 import numpy as np
 
-from .checks import ArgumentError, ArgumentTypeError, as_generator, check_int
+from .checks import ArgumentError, ArgumentTypeError, as_generator, check_choice, check_float, check_int
 
-__all__ = ["Initializer", "DRAW", "DTYPES", "MAX_ENTRIES", "TRUNCATED_STD"]
+__all__ = ["Initializer", "DRAW", "DTYPES", "MAX_ENTRIES", "MAX_QR_WORK", "TRUNCATED_STD"]
 
 DTYPES = ("float64", "float32")
 
@@ -24,6 +24,15 @@ DTYPES = ("float64", "float32")
 #: float64 numbers are 400 MB.  A bigger request is almost always a typo
 #: (``width=50000``) and would otherwise freeze a laptop.
 MAX_ENTRIES = 50_000_000
+
+#: The largest orthogonal draw, in max(fan_in, fan_out) * min(fan_in, fan_out)^2: the QR
+#: decomposition behind it costs about twice that in multiply-adds.  2000 x 2000 (8e9)
+#: takes 1-2 s on one core (more on a busy machine); 5000 x 5000 would take half a minute.
+MAX_QR_WORK = 8e9
+
+#: Entries of std s reach about 6 s among 50 million normal draws (3.5 s for the uniform,
+#: 2.3 s for the truncated normal): a std above the dtype's largest number / 10 overflows.
+_REACH = 10.0
 
 #: Standard deviation of a standard normal truncated to [-2, 2],
 #: sqrt(1 - 4 phi(2) / (2 Phi(2) - 1)) with phi, Phi the normal pdf and cdf.
@@ -108,6 +117,13 @@ class Initializer:
     distribution: str
     std: Callable[[int, int], float]
 
+    def __post_init__(self):
+        if not isinstance(self.name, str):
+            raise ArgumentTypeError(f"name must be a string, got {self.name!r}")
+        check_choice("distribution", self.distribution, DRAW)
+        if not callable(self.std):
+            raise ArgumentTypeError(f"std must be a function (fan_in, fan_out) -> float, got {self.std!r}")
+
     def __call__(self, fan_in, fan_out, rng=None, *, dtype=np.float64) -> np.ndarray:
         fan_in = check_int("fan_in", fan_in, minimum=1)
         fan_out = check_int("fan_out", fan_out, minimum=1)
@@ -116,9 +132,23 @@ class Initializer:
                 f"a ({fan_in}, {fan_out}) weight matrix has {fan_in * fan_out:,} entries; "
                 f"initlab draws at most {MAX_ENTRIES:,} (fan_in * fan_out) at once"
             )
+        work = max(fan_in, fan_out) * min(fan_in, fan_out) ** 2
+        if self.distribution == "orthogonal" and work > MAX_QR_WORK:
+            raise ArgumentError(
+                f"an orthogonal ({fan_in}, {fan_out}) matrix needs a QR decomposition of about {2 * work:.2g} "
+                f"multiply-adds (minutes); initlab draws orthogonal matrices up to max(fan_in, fan_out) * "
+                f"min(fan_in, fan_out)^2 = {MAX_QR_WORK:.0e}, e.g. 2000 x 2000"
+            )
         rng = as_generator(rng)
         dtype = _check_dtype(dtype)
-        return DRAW[self.distribution](rng, self.std(fan_in, fan_out), (fan_in, fan_out), dtype)
+        constant = self.distribution == "constant"  # its "std" is the value, which may be negative
+        std = check_float(f"the std of {self.name} at ({fan_in}, {fan_out})", self.std(fan_in, fan_out),
+                          minimum=None if constant else 0.0)
+        largest = float(np.finfo(dtype).max)
+        if abs(std) * (1.0 if constant else _REACH) > largest:
+            raise ArgumentError(f"{self.name} gives entries of std {std:.3g} at ({fan_in}, {fan_out}), beyond what "
+                                f"{dtype.name} holds (largest {largest:.3g}): choose a smaller scale")
+        return DRAW[self.distribution](rng, std, (fan_in, fan_out), dtype)
 
     def __repr__(self) -> str:
         return self.name

@@ -26,11 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import ArgumentError, ArgumentTypeError, as_generator, check_float, check_int
+from .checks import ArgumentError, ArgumentTypeError, as_generator, check_array, check_float, check_int
 from .mlp import MLP, one_hot
 from .resnet import ResidualMLP
 
-__all__ = ["diagnostics", "FirstSteps", "uninformed_loss", "loss_per_step", "LOSS_TOLERANCE", "DEAD_TOLERANCE",
+__all__ = ["diagnostics", "FirstSteps", "uninformed_loss", "loss_per_step", "MAX_STEPS", "MAX_WORK", "LOSS_TOLERANCE",
+           "DEAD_TOLERANCE",
            "RATIO_LOW", "RATIO_HIGH"]
 
 #: The initial loss is *too large* when it exceeds the uninformed loss by more than this fraction.
@@ -76,23 +77,35 @@ def _step(network, x, labels, eta) -> float:
     return loss
 
 
-def _checked(network, x, labels, eta, batch_size, rng):
+#: The most training steps one call runs, and their most multiply-adds (6 per weight and sample
+#: of a step): a few seconds.  Lesson 09's longest run (160 steps) needs a few 1e9.
+MAX_STEPS, MAX_WORK = 100_000, 2e10
+
+
+def _checked(network, x, labels, eta, batch_size, rng, steps):
     uninformed_loss(network)  # checks the network's type
-    x = network._check_inputs(x)
+    x = network._check_inputs(check_array("x", x, ndim=2))
     labels = network._check_labels(labels, len(x))
     eta = check_float("eta", eta, strictly_positive=True)
     batch_size = check_int("batch_size", batch_size, minimum=1)
-    return x, labels, eta, batch_size, as_generator(rng)
+    if batch_size > len(x):
+        raise ArgumentError(f"batch_size must be at most the {len(x)} samples of x, got {batch_size}")
+    steps = check_int("steps", steps, minimum=1)
+    work = 6 * steps * batch_size * sum(w.size for w in network.weights)
+    if steps > MAX_STEPS or work > MAX_WORK:
+        raise ArgumentError(f"steps={steps} of {batch_size} samples through {network!r} need about "
+                            f"{work:.2g} multiply-adds; at most {MAX_STEPS:,} steps and {MAX_WORK:.0e} multiply-adds "
+                            f"(a few seconds) are run at once")
+    return x, labels, eta, batch_size, as_generator(rng), steps
 
 
 def loss_per_step(network, x, labels, eta, steps=100, batch_size=50, rng=0) -> np.ndarray:
     """Train ``network`` in place for ``steps`` SGD steps; return each mini-batch's loss before its step.
 
     The mini-batches run through shuffled epochs of (x, labels).  A loss that is
-    not finite ends the run (the array is then shorter).
+    not finite ends the run: it is recorded as inf, and the array is shorter.
     """
-    x, labels, eta, batch_size, rng = _checked(network, x, labels, eta, batch_size, rng)
-    steps = check_int("steps", steps, minimum=1)
+    x, labels, eta, batch_size, rng, steps = _checked(network, x, labels, eta, batch_size, rng, steps)
     order = np.concatenate([rng.permutation(len(x)) for _ in range(math.ceil(steps * batch_size / len(x)))])
     losses = []
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -100,6 +113,7 @@ def loss_per_step(network, x, labels, eta, steps=100, batch_size=50, rng=0) -> n
             batch = order[step * batch_size:(step + 1) * batch_size]
             losses.append(_step(network, x[batch], labels[batch], eta))
             if not math.isfinite(losses[-1]):
+                losses[-1] = math.inf  # NaN too: the loss diverged
                 break
     return np.array(losses)
 
@@ -194,10 +208,7 @@ def diagnostics(network, x, labels, eta, steps=5, batch_size=50, rng=0) -> First
 
     Returns a ``FirstSteps``; ``print`` it for the report.
     """
-    x, labels, eta, batch_size, rng = _checked(network, x, labels, eta, batch_size, rng)
-    steps = check_int("steps", steps, minimum=1)
-    if batch_size > len(x):
-        raise ArgumentError(f"batch_size must be at most the {len(x)} samples of x, got {batch_size}")
+    x, labels, eta, batch_size, rng, steps = _checked(network, x, labels, eta, batch_size, rng, steps)
     uninformed, formula = uninformed_loss(network)
     diverged_at = None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 
-from .checks import ArgumentError, ArgumentTypeError
+from .checks import ArgumentError, ArgumentTypeError, check_array, check_nonnegative, check_real
 
-__all__ = ["gaussian_expectation", "bivariate_expectation"]
+__all__ = ["gaussian_expectation", "bivariate_expectation", "MAX_VARIANCES", "MAX_SETS"]
 
 # Why not a 20-point Gauss-Hermite rule?  tanh(22 z) is almost a step at z = 0; a
 # polynomial rule cannot follow a step and is off by several percent.  Instead we
@@ -29,19 +29,38 @@ _WEIGHTS[[0, -1]] *= 0.5
 _CENTRE_WEIGHT = 2e-10 / math.sqrt(2.0 * math.pi)
 
 
+#: Variances computed at once (200,000 nodes, 1.6 MB an array: they stay in the cache), and the most one
+#: call takes: 100,000 variances take about 10 s.
+_VARIANCES_PER_CHUNK, MAX_VARIANCES = 64, 20_000
+
+
 def gaussian_expectation(function, variance):
     """E[f(sqrt(variance) * Z)] for Z ~ N(0, 1), for one variance or an array of them.
 
     Accurate to about 1e-9 for the smooth and the step-like functions of the course
-    (tanh(22 Z), relu(Z)^2, ...), see the comment above.
+    (tanh(22 Z), relu(Z)^2, ...), see the comment above.  ``variance`` may be inf
+    (an exploded signal); the function is then evaluated at +-inf.
     """
-    variance = np.asarray(variance, dtype=np.float64)
-    if np.any(np.isnan(variance)) or np.any(variance < 0):
-        raise ArgumentError(f"variance must be >= 0 (inf is allowed for an exploded signal), got {variance}")
     if not callable(function):
         raise ArgumentTypeError(f"function must be callable, e.g. lambda z: np.tanh(z) ** 2, got {function!r}")
+    variance = check_real("variance", variance).astype(np.float64, copy=False)
+    if not np.all(variance >= 0) or variance.size == 0:
+        raise ArgumentError(f"variance must be >= 0 (inf is allowed for an exploded signal), got {variance}")
+    if variance.size > MAX_VARIANCES:
+        raise ArgumentError(f"variance has {variance.size:,} entries (about {variance.size * 8e-5:.0f} s of work); "
+                            f"gaussian_expectation takes at most {MAX_VARIANCES:,} at once")
     scale = np.sqrt(variance)[..., None]
-    with np.errstate(over="ignore", invalid="ignore"):
+    if variance.ndim == 0:
+        return _expectation(function, scale)
+    scale = scale.reshape(-1, 1)
+    parts = [_expectation(function, scale[start:start + _VARIANCES_PER_CHUNK])
+             for start in range(0, len(scale), _VARIANCES_PER_CHUNK)]
+    return np.concatenate(parts).reshape(variance.shape)
+
+
+def _expectation(function, scale):
+    """The quadrature for the scales (standard deviations) ``scale``, of shape (n, 1) or (1,)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # f(+-inf) is f's limit; the caller checks what it gets
         both_sides = function(scale * _Z_POSITIVE) + function(-scale * _Z_POSITIVE)
         centre = function(np.zeros_like(scale))[..., 0]
         return both_sides @ _WEIGHTS + _CENTRE_WEIGHT * centre
@@ -61,6 +80,7 @@ _S = np.arange(-12.0, 12.0 + _STEP / 2, _STEP)
 _ARC_POSITION = 0.5 * (1.0 + np.tanh(_S))
 _ARC_WEIGHTS = _STEP * 0.5 / np.cosh(_S) ** 2
 _SETS_PER_CHUNK = 16  # (q1, q2, c) sets computed at once: about 1.4 million nodes, 11 MB an array
+MAX_SETS = 2000  # 1-2 ms a set: a few seconds
 
 
 def bivariate_expectation(function, q1, q2, c=None, *, distance=None):
@@ -77,14 +97,19 @@ def bivariate_expectation(function, q1, q2, c=None, *, distance=None):
                                 f"got {function!r}")
     if (c is None) == (distance is None):
         raise ArgumentError("give either c (the correlation) or distance (1 - c), not both and not neither")
-    q1, q2 = (np.asarray(q, dtype=np.float64) for q in (q1, q2))
-    if np.any(~np.isfinite(q1) | (q1 < 0)) or np.any(~np.isfinite(q2) | (q2 < 0)):
-        raise ArgumentError(f"q1 and q2 must be finite variances >= 0, got {q1} and {q2}")
-    distance = 1.0 - np.asarray(c, dtype=np.float64) if distance is None else np.asarray(distance, np.float64)
-    if np.any(np.isnan(distance)) or np.any(distance < -1e-12) or np.any(distance > 2 + 1e-12):
+    q1, q2 = check_nonnegative("q1", q1), check_nonnegative("q2", q2)
+    distance = 1.0 - check_array("c", c) if distance is None else check_array("distance", distance)
+    if np.any(distance < -1e-12) or np.any(distance > 2 + 1e-12):
         raise ArgumentError(f"c must lie in [-1, 1] (distance = 1 - c in [0, 2]), got c = {1 - distance}")
     angle = 2.0 * np.arcsin(np.sqrt(np.clip(distance, 0.0, 2.0) / 2.0))  # arccos(c), accurate near c = 1
-    shape = np.broadcast_shapes(q1.shape, q2.shape, angle.shape)
+    try:
+        shape = np.broadcast_shapes(q1.shape, q2.shape, angle.shape)
+    except ValueError:
+        raise ArgumentError(f"q1, q2 and c (or distance) must broadcast together, got shapes {q1.shape}, "
+                            f"{q2.shape} and {angle.shape}") from None
+    if math.prod(shape) > MAX_SETS:
+        raise ArgumentError(f"q1, q2 and c make {math.prod(shape):,} sets (about {math.prod(shape) * 1.5e-3:.0f} s "
+                            f"of work); bivariate_expectation takes at most {MAX_SETS:,} at once")
     scale1, scale2, angle = (np.broadcast_to(a, shape).ravel() for a in (np.sqrt(q1), np.sqrt(q2), angle))
     result = np.empty(angle.size)
     for start in range(0, angle.size, _SETS_PER_CHUNK):

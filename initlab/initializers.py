@@ -45,14 +45,15 @@ from __future__ import annotations
 import inspect
 import math
 
-from .checks import ArgumentError, ArgumentTypeError, check_choice, check_float
-from .distributions import DTYPES, MAX_ENTRIES, TRUNCATED_STD, Initializer  # noqa: F401  (part of this API)
+from .checks import ArgumentError, ArgumentTypeError, check_choice, check_float, check_int
+from .distributions import (DTYPES, MAX_ENTRIES, MAX_QR_WORK, TRUNCATED_STD,  # noqa: F401  (part of this API)
+                            Initializer)
 
 __all__ = [
     "Initializer", "zeros", "constant", "normal", "uniform", "lecun_normal", "lecun_uniform",
     "xavier_normal", "xavier_uniform", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
     "kaiming_normal", "kaiming_uniform", "orthogonal", "variance_scaling", "gain", "get", "names", "name_of",
-    "fan", "MODES", "DISTRIBUTIONS", "DTYPES", "MAX_ENTRIES", "TRUNCATED_STD",
+    "fan", "MODES", "DISTRIBUTIONS", "DTYPES", "MAX_ENTRIES", "MAX_QR_WORK", "TRUNCATED_STD",
 ]
 
 MODES = ("fan_in", "fan_out", "fan_avg")
@@ -61,6 +62,11 @@ DISTRIBUTIONS = ("normal", "untruncated_normal", "truncated_normal", "uniform")
 
 def fan(fan_in, fan_out, mode) -> float:
     """The ``n`` of Var(W) = scale / n: fan_in, fan_out or (fan_in + fan_out) / 2."""
+    return _fan(check_int("fan_in", fan_in, minimum=1), check_int("fan_out", fan_out, minimum=1),
+                check_choice("mode", mode, MODES))
+
+
+def _fan(fan_in, fan_out, mode) -> float:
     return {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[mode]
 
 
@@ -84,7 +90,7 @@ def variance_scaling(scale, mode="fan_in", distribution="truncated_normal") -> I
     distribution = check_choice("distribution", distribution, DISTRIBUTIONS).replace("untruncated_", "")
 
     def std(fan_in, fan_out):
-        return math.sqrt(scale / fan(fan_in, fan_out, mode))
+        return math.sqrt(scale / _fan(fan_in, fan_out, mode))
 
     return Initializer(f"variance_scaling(scale={scale:g}, mode={mode!r}, distribution={distribution!r})", distribution, std)
 
@@ -212,7 +218,7 @@ def he_normal(mode="fan_in") -> Initializer:
     mode = check_choice("mode", mode, ("fan_in", "fan_out"))
 
     def std(fan_in, fan_out):
-        return math.sqrt(2.0 / fan(fan_in, fan_out, mode))
+        return math.sqrt(2.0 / _fan(fan_in, fan_out, mode))
 
     return Initializer("he_normal" + (f"(mode={mode!r})" if mode != "fan_in" else ""), "normal", std)
 
@@ -226,7 +232,7 @@ def he_uniform(mode="fan_in") -> Initializer:
     mode = check_choice("mode", mode, ("fan_in", "fan_out"))
 
     def std(fan_in, fan_out):
-        return math.sqrt(2.0 / fan(fan_in, fan_out, mode))
+        return math.sqrt(2.0 / _fan(fan_in, fan_out, mode))
 
     return Initializer("he_uniform" + (f"(mode={mode!r})" if mode != "fan_in" else ""), "uniform", std)
 
@@ -286,6 +292,8 @@ def gain(nonlinearity, param=None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     slope = 0.01 if param is None else check_float("param", param)
+    if abs(slope) > 1e150:  # slope^2 would overflow; 1 + slope^2 is slope^2
+        return math.sqrt(2.0) / abs(slope)
     return math.sqrt(2.0 / (1.0 + slope**2))
 
 

@@ -26,8 +26,8 @@ import math
 import numpy as np
 
 from . import activations as _activations
-from .checks import ArgumentError, check_choice, check_float, check_int
-from .theory import gaussian_expectation
+from .checks import ArgumentError, check_array, check_choice, check_float, check_int, check_nonnegative
+from .gaussian import MAX_VARIANCES, gaussian_expectation
 
 __all__ = ["WEIGHT_SPREAD", "slope_moments", "jacobian_moments", "gaussian_product_edge", "haar_entry_pdf",
            "haar_entry_cdf", "haar_gap"]
@@ -45,6 +45,9 @@ def slope_moments(q, activation="tanh") -> tuple:
     mu_2 / mu_1^2 = 2 at any q.  tanh: both tend to 1 as q -> 0 (phi' -> 1).
     """
     act = _activations.get(activation)
+    q = check_nonnegative("q", q)
+    if q.size > MAX_VARIANCES:
+        raise ArgumentError(f"q has {q.size:,} values; slope_moments takes at most {MAX_VARIANCES:,} at once")
     slopes_squared = gaussian_expectation(lambda z: act.derivative(z) ** 2, q)
     slopes_fourth = gaussian_expectation(lambda z: act.derivative(z) ** 4, q)
     return slopes_squared, slopes_fourth
@@ -74,13 +77,17 @@ def jacobian_moments(q, sigma_w, activation="tanh", weights="orthogonal") -> tup
     """
     sigma_w = check_float("sigma_w", sigma_w, strictly_positive=True)
     weights = check_choice("weights", weights, WEIGHT_SPREAD)
-    q = np.atleast_1d(np.asarray(q, dtype=np.float64))
-    if q.ndim != 1 or q.size == 0 or not np.all(np.isfinite(q)) or np.any(q < 0):
-        raise ArgumentError(f"q must hold one finite variance >= 0 per layer, got {q.tolist()[:5]}")
+    q = np.atleast_1d(check_nonnegative("q", q))
+    if q.ndim != 1:
+        raise ArgumentError(f"q must hold one variance per layer (a 1-D sequence), got shape {q.shape}")
     mu_1, mu_2 = slope_moments(q, activation)
     if np.any(mu_1 <= 0):
         raise ArgumentError("the activation's slope is 0 almost everywhere at these q: the Jacobian is 0")
-    mean_square = np.cumprod(sigma_w**2 * mu_1)
+    with np.errstate(over="ignore"):  # an overflow is reported just below
+        mean_square = np.cumprod((sigma_w**2 if sigma_w < 1e150 else math.inf) * mu_1)
+    if not np.all(np.isfinite(mean_square)):
+        raise ArgumentError(f"mean(s^2) overflows float64 after layer {int(np.argmax(~np.isfinite(mean_square)))} "
+                            f"(sigma_w={sigma_w:g}): use fewer layers or a smaller sigma_w")
     # mu_2 >= mu_1^2 (Jensen); the clip only removes the quadrature's 1e-10 below it
     relative_variance = np.cumsum(np.maximum(mu_2 / mu_1**2 - 1.0, 0.0) + WEIGHT_SPREAD[weights])
     return mean_square, relative_variance
@@ -116,8 +123,8 @@ def haar_entry_pdf(u, n):
     orthonormal columns, or (k, n) with orthonormal rows (n the longer side).
     n = 3 gives the uniform density 1/2; for large n it tends to N(0, 1/n).
     """
-    n = check_int("n", n, minimum=2)
-    u = np.asarray(u, dtype=np.float64)
+    n = check_int("n", n, minimum=2, maximum=2**53)
+    u = check_array("u", u)
     inside = np.abs(u) < 1.0
     with np.errstate(divide="ignore"):
         return np.where(inside, _haar_constant(n) * np.clip(1.0 - u * u, 0.0, None) ** ((n - 3) / 2.0), 0.0)
@@ -130,8 +137,8 @@ def haar_entry_cdf(u, n):
     smooth function: the trapezoid rule on 8193 angles is accurate to 1e-8 for
     n <= 10, 2e-6 for n = 300, 2e-5 for n = 2000.
     """
-    n = check_int("n", n, minimum=2)
-    u = np.asarray(u, dtype=np.float64)
+    n = check_int("n", n, minimum=2, maximum=2**53)
+    u = check_array("u", u)
     density = np.cos(_ANGLES) ** (n - 2)
     cumulative = np.concatenate([[0.0], np.cumsum(0.5 * (density[1:] + density[:-1]) * np.diff(_ANGLES))])
     cumulative /= cumulative[-1]
@@ -144,9 +151,7 @@ def haar_gap(samples, n) -> float:
     For m samples that really follow the law, D exceeds 1.36 / sqrt(m) in 5% of
     cases and 1.95 / sqrt(m) in 0.1%.
     """
-    ordered = np.sort(np.asarray(samples, dtype=np.float64).ravel())
-    if ordered.size == 0:
-        raise ArgumentError("samples must hold at least one value")
+    ordered = np.sort(check_array("samples", samples).ravel())
     cdf = haar_entry_cdf(ordered, n)
     steps = np.arange(1, ordered.size + 1) / ordered.size
     return float(max(np.max(steps - cdf), np.max(cdf - steps + 1.0 / ordered.size)))

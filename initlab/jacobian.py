@@ -25,8 +25,10 @@ import numpy as np
 from . import activations as _activations
 from . import initializers as _initializers
 from . import isometry as _isometry
+from . import meanfield as _meanfield
 from . import theory as _theory
-from .checks import ArgumentError, as_generator, check_array, check_choice, check_float, check_int
+from .checks import ArgumentError, ArgumentTypeError, as_generator, check_array, check_choice, check_float, check_int
+from .distributions import MAX_ENTRIES
 from .propagation import MAX_WORK
 
 __all__ = ["WEIGHTS", "forward", "jacobians_by_layer", "jacobian", "finite_difference_jacobian", "tolerance",
@@ -40,27 +42,43 @@ WEIGHTS = {"gaussian": _initializers.lecun_normal(), "orthogonal": _initializers
 
 def forward(x, weights, activation="tanh", biases=None):
     """h_L for one input x (n_0,) or a batch (n_samples, n_0): h_l = phi(h_{l-1} W_l + b_l)."""
+    x = check_array("x", x)
+    if x.ndim not in (1, 2):
+        raise ArgumentError(f"x must be one input (n_0,) or a batch (n_samples, n_0), got shape {x.shape}")
+    return _forward(x, *_checked_network(x.shape[-1], weights, biases), activation)
+
+
+def _forward(x, weights, biases, activation):
     act = _activations.get(activation)
-    h = np.asarray(x, dtype=np.float64)
+    h = x
     for layer, w in enumerate(weights):
         h = act.function(h @ w if biases is None else h @ w + biases[layer])
     return h
 
 
-def _checked(x, weights, biases):
-    x = check_array("x", x, ndim=1)
+def _checked_network(width, weights, biases):
+    """(weights, biases) as lists of float arrays that chain from an input of ``width``, or a clear error."""
+    sequences = (list, tuple, np.ndarray)  # a 3-D array is a stack of matrices
+    if not isinstance(weights, sequences):
+        raise ArgumentTypeError(f"weights must be a list of matrices, one per layer, got {weights!r:.60}")
     if len(weights) == 0:
         raise ArgumentError("weights must hold at least one matrix")
-    width = x.shape[0]
+    if biases is not None and (not isinstance(biases, sequences) or len(biases) != len(weights)):
+        raise ArgumentError(f"biases must be None or a list of one vector per layer ({len(weights)}), "
+                            f"got {biases!r:.60}")
+    checked_weights, checked_biases = [], None if biases is None else []
     for layer, w in enumerate(weights):
-        if np.ndim(w) != 2 or np.shape(w)[0] != width:
-            raise ArgumentError(f"weights[{layer}] must have shape ({width}, fan_out), got {np.shape(w)}")
-        if biases is not None and np.shape(biases[layer]) != (np.shape(w)[1],):
-            raise ArgumentError(f"biases[{layer}] must have shape ({np.shape(w)[1]},), got {np.shape(biases[layer])}")
-        width = np.shape(w)[1]
-    if biases is not None and len(biases) != len(weights):
-        raise ArgumentError(f"biases must have one vector per layer ({len(weights)}), got {len(biases)}")
-    return x
+        w = check_array(f"weights[{layer}]", w, shape=(width, None))
+        checked_weights.append(w)
+        if biases is not None:
+            checked_biases.append(check_array(f"biases[{layer}]", biases[layer], shape=(w.shape[1],)))
+        width = w.shape[1]
+    return checked_weights, checked_biases
+
+
+def _checked(x, weights, biases):
+    x = check_array("x", x, ndim=1)
+    return (x, *_checked_network(x.shape[0], weights, biases))
 
 
 def jacobians_by_layer(x, weights, activation="tanh", biases=None):
@@ -81,7 +99,7 @@ def jacobians_by_layer(x, weights, activation="tanh", biases=None):
 
 def jacobian(x, weights, activation="tanh", biases=None) -> np.ndarray:
     """J = W_1 D_1 ... W_L D_L at the input ``x`` (1-D, length n_0): shape (n_0, n_L)."""
-    x = _checked(x, weights, biases)
+    x, weights, biases = _checked(x, weights, biases)
     for product in jacobians_by_layer(x, weights, activation, biases):
         pass
     return product
@@ -93,21 +111,33 @@ def finite_difference_jacobian(x, weights, activation="tanh", biases=None, step=
     All 2 n_0 shifted inputs go through the network as one batch.  The error is
     of order step^2 (curvature) plus 1e-16 / step (rounding): about 1e-10 at 1e-6.
     """
-    x = _checked(x, weights, biases)
+    x, weights, biases = _checked(x, weights, biases)
     step = check_float("step", step, strictly_positive=True)
     shifts = step * np.eye(x.shape[0])
-    up = forward(x + shifts, weights, activation, biases)
-    down = forward(x - shifts, weights, activation, biases)
+    up = _forward(x + shifts, weights, biases, activation)
+    down = _forward(x - shifts, weights, biases, activation)
     return (up - down) / (2 * step)
+
+
+def _spectrum(singular_values, shape):
+    """The singular values (>= 0) and the matrix's shape (two sizes), checked."""
+    values = check_array("singular_values", singular_values)
+    if np.any(values < 0):
+        raise ArgumentError(f"singular_values must be >= 0, got {values.min():g}")
+    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+        raise ArgumentTypeError(f"shape must be the matrix's (rows, columns), got {shape!r}")
+    return values, [check_int(f"shape[{k}]", n, minimum=1) for k, n in enumerate(shape)]
 
 
 def tolerance(singular_values, shape) -> float:
     """max(shape) * eps * s_max: below it float64 cannot tell a singular value from 0 (as numpy's matrix_rank)."""
+    singular_values, shape = _spectrum(singular_values, shape)
     return max(shape) * np.finfo(np.float64).eps * float(np.max(singular_values))
 
 
 def condition_number(singular_values, shape) -> float:
     """s_max / s_min, or inf when s_min is below ``tolerance`` (then J is singular to float64)."""
+    singular_values, shape = _spectrum(singular_values, shape)
     smallest = float(np.min(singular_values))
     if smallest <= tolerance(singular_values, shape):
         return math.inf
@@ -126,7 +156,8 @@ def fixed_point_input_variance(sigma_w, sigma_b, activation) -> float:
     infinite (ReLU with sigma_w^2 > 2, linear with sigma_w > 1: networks whose
     Jacobian does not depend on the input's scale), 1.
     """
-    q_star = _theory.fixed_point(sigma_w, sigma_b, activation)
+    sigma_w = check_float("sigma_w", sigma_w, strictly_positive=True)
+    q_star = _meanfield.fixed_point_q(sigma_w, sigma_b, activation)
     if q_star == 0.0:
         return FADED_INPUT_VARIANCE
     if q_star == math.inf:
@@ -142,6 +173,13 @@ def unit_network(init, width, depth, first=0, rng=None) -> tuple:
     from the same seed keeps every earlier layer, and ``first`` draws only the
     layers after it (the explorer adds layers this way).
     """
+    init = check_choice("init", init, WEIGHTS)
+    width = check_int("width", width, minimum=1)
+    depth = check_int("depth", depth, minimum=1)
+    first = check_int("first", first, minimum=0, maximum=depth)
+    if (depth - first) * width**2 > MAX_ENTRIES:
+        raise ArgumentError(f"{depth - first} layers of width {width} hold {(depth - first) * width ** 2:,} weights; "
+                            f"unit_network draws at most {MAX_ENTRIES:,} at once (reduce the depth or the width)")
     x_rng, weight_rng, bias_rng = as_generator(rng).spawn(3)
     weight_streams, bias_streams = weight_rng.spawn(depth), bias_rng.spawn(depth)
     weights = [WEIGHTS[init](width, width, weight_streams[k]) for k in range(first, depth)]
@@ -235,7 +273,9 @@ def jacobian_spectra(init="orthogonal", activation="tanh", depths=(10,), width=3
     """
     init = check_choice("init", init, WEIGHTS)
     act = _activations.get(activation)
-    depths = tuple(sorted({check_int("depth", d, minimum=1) for d in np.atleast_1d(depths).tolist()}))
+    if isinstance(depths, (str, bytes)) or np.size(depths) == 0:
+        raise ArgumentTypeError(f"depths must be a depth or a list of depths (integers >= 1), got {depths!r}")
+    depths = tuple(sorted({check_int("depths entry", d, minimum=1) for d in np.atleast_1d(depths).tolist()}))
     width = check_int("width", width, minimum=1)
     sigma_w = check_float("sigma_w", sigma_w, strictly_positive=True)
     sigma_b = check_float("sigma_b", sigma_b, minimum=0.0)
@@ -263,9 +303,13 @@ def spectra_of(unit, init, activation, depths, sigma_w, sigma_b, input_variance)
     biases = [sigma_b * b for b in unit[2][:depth]] if sigma_b > 0 else None
     width = x.shape[0]
     singular_values, mean_square, active = {}, np.empty(depth), np.empty(depth, dtype=int)
-    with np.errstate(over="raise", invalid="raise"):
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
         for layer, product in enumerate(jacobians_by_layer(x, weights, act, biases), start=1):
             mean_square[layer - 1] = float(np.sum(product * product)) / width
+            if not math.isfinite(mean_square[layer - 1]) or not np.any(product):
+                what = "overflows float64" if np.any(product) else "is 0 (every path switched off, or underflowed)"
+                raise ArgumentError(f"the Jacobian {what} at layer {layer} ({act.name}, sigma_w={sigma_w:g}): its "
+                                    f"spectrum cannot be measured; use fewer layers (depths) or a sigma_w closer to 1")
             active[layer - 1] = np.count_nonzero(np.any(product != 0.0, axis=0))
             if layer in depths:
                 singular_values[layer] = np.linalg.svd(product, compute_uv=False)

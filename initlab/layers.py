@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import initializers as _initializers
-from .checks import ArgumentError, as_generator, check_choice, check_float, check_int
+from .checks import ArgumentError, as_generator, check_array, check_bool, check_choice, check_float, check_int
 
 __all__ = ["Normalization", "ResidualBlock", "NORMS", "EPS"]
 
@@ -63,7 +63,14 @@ class Normalization:
         return [self.gamma, self.beta]
 
     def forward(self, z):
-        """y = gamma * z_hat + beta; returns (y, cache)."""
+        """y = gamma * z_hat + beta; returns (y, cache).  ``z`` has shape (n_samples, width)."""
+        z = _checked_batch("z", z, self.gamma.size)
+        if self.eps == 0 and np.any(z.var(axis=self.axis) == 0):
+            raise ArgumentError(f"z has a constant {'sample' if self.axis else 'feature'} and eps=0: normalizing it "
+                                f"divides by 0 (use eps > 0, e.g. PyTorch's 1e-5)")
+        return self._forward(z)
+
+    def _forward(self, z):
         mean = z.mean(axis=self.axis, keepdims=True)
         inv_std = 1.0 / np.sqrt(z.var(axis=self.axis, keepdims=True) + self.eps)
         z_hat = (z - mean) * inv_std
@@ -79,6 +86,21 @@ class Normalization:
 
     def __repr__(self) -> str:
         return f"Normalization({self.kind!r}, width={self.gamma.size})"
+
+
+#: Entries beyond this overflow float64 when squared (for a variance or a mean square).
+_LARGEST_ENTRY = 1e150
+
+
+def _checked_batch(name, values, width):
+    """A batch (n_samples, width) of finite numbers small enough to square, or a clear error."""
+    values = check_array(name, values, ndim=2)
+    if values.shape[1] != width:
+        raise ArgumentError(f"{name} must have shape (n_samples, {width}), got {values.shape}")
+    if np.max(np.abs(values)) > _LARGEST_ENTRY:
+        raise ArgumentError(f"{name} has entries up to {np.max(np.abs(values)):.3g}: their squares overflow float64 "
+                            f"(keep them below {_LARGEST_ENTRY:g})")
+    return values
 
 
 class ResidualBlock:
@@ -113,8 +135,8 @@ class ResidualBlock:
         init = _initializers.get(init)
         last_layer_scale = check_float("last_layer_scale", last_layer_scale, minimum=0.0)
         branch_scale = check_float("branch_scale", branch_scale)
-        if not isinstance(learnable_scale, bool):
-            raise ArgumentError(f"learnable_scale must be True or False, got {learnable_scale!r}")
+        learnable_scale = check_bool("learnable_scale", learnable_scale)
+        norm = None if norm is None else check_choice("norm", norm, NORMS)
         rng = as_generator(rng)
         self.w1 = np.asarray(init(width, width, rng), dtype=np.float64)
         self.w2 = last_layer_scale * np.asarray(init(width, width, rng), dtype=np.float64)
@@ -130,14 +152,22 @@ class ResidualBlock:
         return [self.w1, *middle, self.w2, self.b2] + ([self.alpha] if self.learnable_scale else [])
 
     def forward(self, x):
-        """(x', cache) with x' = x + alpha * F(x)."""
+        """(x', cache) with x' = x + alpha * F(x); ``x`` has shape (n_samples, width)."""
+        x = _checked_batch("x", x, self.w1.shape[0])
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+            result = self._forward(x)
+        if not np.all(np.isfinite(result[0])):
+            raise ArgumentError("the block's output overflows float64 for this x: scale x or the weights down")
+        return result
+
+    def _forward(self, x):
         u = np.maximum(x, 0.0)
         z = u @ self.w1
         if self.norm is None:
             z += self.b1
             n, norm_cache = z, None
         else:
-            n, norm_cache = self.norm.forward(z)
+            n, norm_cache = self.norm._forward(z)
         h = np.maximum(n, 0.0)
         branch = h @ self.w2 + self.b2
         return x + self.alpha[0] * branch, (x, u, n, norm_cache, h, branch)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import initializers as _initializers
-from .checks import ArgumentError, ArgumentTypeError, as_generator, check_float, check_int
+from .checks import ArgumentError, ArgumentTypeError, as_generator, check_array, check_float, check_int
 from .mlp import MLP
 
 __all__ = ["lsuv", "LsuvResult", "TOLERANCE", "MAX_ITERATIONS"]
@@ -68,7 +68,7 @@ def lsuv(network, x, tol=TOLERANCE, max_iterations=MAX_ITERATIONS, rng=None) -> 
     """
     if not isinstance(network, MLP):
         raise ArgumentTypeError(f"network must be an initlab.mlp.MLP, got {type(network).__name__}")
-    x = network._check_inputs(x)
+    x = network._check_inputs(check_array("x", x, ndim=2))
     if len(x) < 2:
         raise ArgumentError(f"x must hold at least 2 samples to measure a variance, got {len(x)}")
     tol = check_float("tol", tol, strictly_positive=True, maximum=0.5)
@@ -84,8 +84,11 @@ def lsuv(network, x, tol=TOLERANCE, max_iterations=MAX_ITERATIONS, rng=None) -> 
         inputs = network.forward(x).a[layer]  # the layers below are final: measure once
         variance = before[layer] = np.var(inputs @ w + b)
         scale[layer] = 1.0
+        if variance == 0.0:
+            raise ArgumentError(f"layer {layer + 1}'s output is constant on this batch (variance 0), so no rescaling "
+                                f"can make it 1: x must vary from sample to sample (or the layer below is dead)")
         while abs(variance - 1.0) > tol:
-            if iterations[layer] == max_iterations or variance == 0.0:
+            if iterations[layer] == max_iterations:
                 raise ArgumentError(
                     f"LSUV could not bring layer {layer + 1}'s output variance to 1 (it is {variance:.4g} after "
                     f"{iterations[layer]} rescalings; its biases alone have variance {np.var(b):.4g} on this "

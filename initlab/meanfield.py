@@ -18,9 +18,9 @@ weights have Var(W) = sigma_w^2 / fan_in and whose biases have Var(b) = sigma_b^
    (c* = 1 when chi_1 <= 1, c* < 1 when chi_1 > 1).
 4. **Depth scales** xi = -1 / ln(chi): the number of layers over which a deviation
    shrinks by e (infinite at chi = 1; negative when it grows instead).
-5. **Lines of constant chi_1** in the (sigma_w^2, sigma_b^2) plane, exact: for a given q*,
-   chi_1 = k needs sigma_w^2 = k / E[phi'^2] and sigma_b^2 = q* - sigma_w^2 E[phi^2].
-   chi_1 = 1 is the critical line between the ordered and the chaotic phase.
+5. **Lines of constant chi_1** in the (sigma_w^2, sigma_b^2) plane, chi_1 = 1 the critical
+   line between the ordered and the chaotic phase: ``initlab.critical``, whose functions
+   are also available here.
 """
 
 from __future__ import annotations
@@ -31,12 +31,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations as _activations
-from .checks import ArgumentError, check_float, check_int
-from .theory import bivariate_expectation, gaussian_expectation
+from .checks import ArgumentError, check_array, check_float, check_int, check_nonnegative
+from .critical import chi_1_line, critical_line, critical_point, critical_sigma_w  # noqa: F401  (part of this API)
+from .gaussian import bivariate_expectation, gaussian_expectation
 
 __all__ = ["length_map", "fixed_point_q", "chi_1", "correlation_map", "correlation_slope", "fixed_point_c",
            "depth_scale", "depth_scales", "Phase", "phase", "CorrelationCurve", "correlation_curve", "chi_1_line",
-           "critical_line", "critical_sigma_w"]
+           "critical_line", "critical_point", "critical_sigma_w", "MAX_SETTINGS", "MAX_CURVE_DEPTH"]
 
 #: |q_map(q0) - q0| below this fraction of q0 means q0 itself is a fixed point (ReLU at
 #: sigma_w^2 = 2 without bias keeps any q), well above the quadrature's 1e-9.
@@ -49,17 +50,26 @@ _LARGEST, _SMALLEST = 1e300, 1e-12
 _ZERO_GAP = 1e-9
 
 
-def _array(name, value):
-    array = np.asarray(value, dtype=np.float64)
-    if np.any(~np.isfinite(array)) or np.any(array < 0):
-        raise ArgumentError(f"{name} must be finite and >= 0, got {value!r}")
-    return array
+#: The most settings one call takes, by the work each needs (q* alone: a few ms; c*, which
+#: iterates the 2-D expectation: tens of ms), and the deepest correlation curve (~1 ms a layer).
+MAX_SETTINGS, MAX_CURVE_DEPTH = {"q": 2000, "c": 200}, 2000
+#: sigma_w and sigma_b up to this: their squares stay far inside float64.
+_LARGEST_SIGMA = 1e150
 
 
-def _square_moments(act, q):
-    """E[phi(sqrt(q) Z)^2] and E[phi'(sqrt(q) Z)^2]."""
-    return (gaussian_expectation(lambda z: act.function(z) ** 2, q),
-            gaussian_expectation(lambda z: act.derivative(z) ** 2, q))
+def _together(work, **named):
+    """The named arguments (numbers >= 0) checked, broadcast together and flattened, then their common shape."""
+    arrays = [check_nonnegative(name, value, _LARGEST_SIGMA if name.startswith("sigma") else _LARGEST)
+              for name, value in named.items()]
+    try:
+        arrays = np.broadcast_arrays(*arrays)
+    except ValueError:
+        raise ArgumentError(f"{', '.join(named)} must broadcast together, got shapes {[a.shape for a in arrays]}") \
+            from None
+    if arrays[0].size > MAX_SETTINGS[work]:
+        raise ArgumentError(f"{', '.join(named)} make {arrays[0].size:,} settings; this function takes at most "
+                            f"{MAX_SETTINGS[work]:,} at once (a few seconds of work)")
+    return [array.ravel() for array in arrays] + [arrays[0].shape]
 
 
 def _length(act, q, sw, sb):
@@ -68,9 +78,10 @@ def _length(act, q, sw, sb):
 
 
 def length_map(q, sigma_w, sigma_b=0.0, activation="tanh"):
-    """q_next = sigma_w^2 E[phi(sqrt(q) Z)^2] + sigma_b^2 (arrays broadcast)."""
+    """q_next = sigma_w^2 E[phi(sqrt(q) Z)^2] + sigma_b^2 (arrays broadcast); inf where it overflows float64."""
     act = _activations.get(activation)
-    return _length(act, _array("q", q), _array("sigma_w", sigma_w), _array("sigma_b", sigma_b))[()]
+    q, sw, sb, shape = _together("q", q=q, sigma_w=sigma_w, sigma_b=sigma_b)
+    return _length(act, q.reshape(shape), sw.reshape(shape), sb.reshape(shape))[()]
 
 
 def fixed_point_q(sigma_w, sigma_b=0.0, activation="tanh", q0=1.0):
@@ -84,9 +95,8 @@ def fixed_point_q(sigma_w, sigma_b=0.0, activation="tanh", q0=1.0):
     ReLU with sigma_w^2 = 2 and no bias keeps q0.
     """
     act = _activations.get(activation)
-    sw, sb = np.broadcast_arrays(_array("sigma_w", sigma_w), _array("sigma_b", sigma_b))
-    shape, sw, sb = sw.shape, sw.ravel(), sb.ravel()
-    q0 = check_float("q0", q0, strictly_positive=True)
+    sw, sb, shape = _together("q", sigma_w=sigma_w, sigma_b=sigma_b)
+    q0 = check_float("q0", q0, strictly_positive=True, maximum=_LARGEST)
     gap0 = _length(act, q0, sw, sb) - q0
     result = np.where(np.abs(gap0) <= _SAME * q0, q0, np.nan)
     # bracket: walk from q0 in steps of x16 towards the fixed point until the gap changes sign
@@ -110,13 +120,18 @@ def fixed_point_q(sigma_w, sigma_b=0.0, activation="tanh", q0=1.0):
     return np.where(open_, np.sqrt(near) * np.sqrt(far), result).reshape(shape)[()]
 
 
-def chi_1(sigma_w, sigma_b=0.0, activation="tanh"):
-    """chi_1 = sigma_w^2 E[phi'(sqrt(q*) Z)^2]: < 1 ordered, > 1 chaotic, = 1 critical."""
+def chi_1(sigma_w, sigma_b=0.0, activation="tanh", q=None):
+    """chi_1 = sigma_w^2 E[phi'(sqrt(q) Z)^2] at q = q* (or a given ``q``): < 1 ordered, > 1 chaotic, = 1 critical.
+
+    The factor by which one layer multiplies a gradient's mean square (Poole et al. 2016,
+    Schoenholz et al. 2017); at q* also the slope of the correlation map at c = 1, and
+    the mean squared singular value of one layer's Jacobian W D (``initlab.isometry``).
+    Arrays broadcast.
+    """
     act = _activations.get(activation)
-    q_star = fixed_point_q(sigma_w, sigma_b, act)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return (np.asarray(sigma_w, dtype=np.float64) ** 2 *
-                gaussian_expectation(lambda z: act.derivative(z) ** 2, q_star))[()]
+    sw, sb, shape = _together("q", sigma_w=sigma_w, sigma_b=sigma_b)
+    q = fixed_point_q(sw, sb, act).reshape(shape) if q is None else check_nonnegative("q", q)
+    return (sw.reshape(shape) ** 2 * gaussian_expectation(lambda z: act.derivative(z) ** 2, q))[()]
 
 
 def _distance_next(act, q, distance, sw, sb):
@@ -128,12 +143,21 @@ def _distance_next(act, q, distance, sw, sb):
 
 def _settings(c, sigma_w, sigma_b, activation, q):
     act = _activations.get(activation)
-    sw, sb = _array("sigma_w", sigma_w), _array("sigma_b", sigma_b)
-    c = np.asarray(c, dtype=np.float64)
-    if np.any(~(np.abs(c) <= 1)):
-        raise ArgumentError(f"c must be a correlation in [-1, 1], got {c}")
-    q = fixed_point_q(sw, sb, act) if q is None else _array("q", q)
-    return act, c, sw, sb, q
+    c = np.asarray(check_float("c", c)) if np.ndim(c) == 0 else check_array("c", c)
+    if np.any(np.abs(c) > 1):
+        raise ArgumentError(f"c must be a correlation in [-1, 1], got {c.min():g} .. {c.max():g}")
+    if q is None:
+        sw, sb, shape = _together("q", sigma_w=sigma_w, sigma_b=sigma_b)
+        q = _finite_q_star(act, sw, sb)
+    else:
+        sw, sb, q, shape = _together("q", sigma_w=sigma_w, sigma_b=sigma_b, q=q)
+    try:
+        size = np.prod(np.broadcast_shapes(c.shape, shape))
+    except ValueError:
+        raise ArgumentError(f"c must broadcast with sigma_w and sigma_b, got shapes {c.shape} and {shape}") from None
+    if size > MAX_SETTINGS["q"]:
+        raise ArgumentError(f"c, sigma_w and sigma_b make {size:,} settings; at most {MAX_SETTINGS['q']:,} at once")
+    return act, c, sw.reshape(shape), sb.reshape(shape), q.reshape(shape)
 
 
 def correlation_map(c, sigma_w, sigma_b=0.0, activation="tanh", q=None):
@@ -159,14 +183,37 @@ def fixed_point_c(sigma_w, sigma_b=0.0, activation="tanh"):
     (there E[phi(u1) phi(u2)] = E[phi]^2 >= 0); the root between them is found by the
     Illinois variant of regula falsi.  An odd phi without bias has g(0) = 0: c* = 0.
     """
-    act = _activations.get(activation)
-    sw, sb = np.broadcast_arrays(_array("sigma_w", sigma_w), _array("sigma_b", sigma_b))
-    return _fixed_point_c(act, sw.ravel(), sb.ravel(), fixed_point_q(sw, sb, act).ravel()).reshape(sw.shape)[()]
+    shape, _, _, c_star, _ = _chaos(_activations.get(activation), sigma_w, sigma_b)
+    return c_star.reshape(shape)[()]
 
 
-def _fixed_point_c(act, sw, sb, q):
-    chaotic = np.isfinite(q) & (q > 0) & (sw**2 * gaussian_expectation(lambda z: act.derivative(z) ** 2, q) > 1)
-    result = np.where(np.isfinite(q), 1.0, np.nan)
+def _chaos(act, sigma_w, sigma_b):
+    """The shape of the settings, and flat arrays of their q*, chi_1, c* and chi_c (the slope at c*)."""
+    sw, sb, shape = _together("c", sigma_w=sigma_w, sigma_b=sigma_b)
+    q_star = _finite_q_star(act, sw, sb)
+    slope_1 = sw**2 * gaussian_expectation(lambda z: act.derivative(z) ** 2, q_star)
+    c_star = _fixed_point_c(act, sw, sb, q_star, slope_1)
+    slope_c, below = slope_1.copy(), c_star < 1
+    if np.any(below):
+        slope_c[below] = correlation_slope(c_star[below], sw[below], sb[below], act, q=q_star[below])
+    return shape, q_star, slope_1, c_star, slope_c
+
+
+def _finite_q_star(act, sw, sb):
+    """q* of flat arrays of settings, refused where the variance grows without bound (no c* there)."""
+    q_star = fixed_point_q(sw, sb, act)
+    if np.any(np.isinf(q_star)):
+        k = int(np.argmax(np.isinf(q_star)))
+        raise ArgumentError(f"sigma_w={sw[k]:g}, sigma_b={sb[k]:g} ({act.name}) has no finite fixed point q*: the "
+                            f"variance grows without bound, so the correlation map has no q* to sit at and c* is "
+                            f"not defined (for ReLU keep sigma_w^2 <= 2, or give q=)")
+    return q_star
+
+
+def _fixed_point_c(act, sw, sb, q, slope_1):
+    """c* for flat arrays of settings with finite q* and their chi_1."""
+    chaotic = (q > 0) & (slope_1 > 1)
+    result = np.ones(q.size)
     if not chaotic.any():
         return result
     sw, sb, q = sw[chaotic], sb[chaotic], q[chaotic]
@@ -205,30 +252,16 @@ def depth_scale(chi):
 
     A chi within 1e-12 of 1 (the accuracy of the quadratures) counts as 1.
     """
-    chi = _array("chi", chi)
+    chi = check_nonnegative("chi", chi)
     log = np.log(np.where(chi > 0, chi, 1.0))
     with np.errstate(divide="ignore"):
         return np.where(chi == 0, 0.0, np.where(np.abs(log) <= 1e-12, np.inf, -1.0 / log))[()]
 
 
 def depth_scales(sigma_w, sigma_b=0.0, activation="tanh"):
-    """(xi_c, xi_grad) for arrays of settings: -1 / ln(chi_c) at c* and -1 / ln(chi_1).
-
-    xi_c is NaN where q* is infinite (ReLU beyond sigma_w^2 = 2).
-    """
-    act = _activations.get(activation)
-    sw, sb = np.broadcast_arrays(_array("sigma_w", sigma_w), _array("sigma_b", sigma_b))
-    q_star = fixed_point_q(sw, sb, act)
-    slope_1 = sw**2 * gaussian_expectation(lambda z: act.derivative(z) ** 2, q_star)
-    c_star = _fixed_point_c(act, sw.ravel(), sb.ravel(), q_star.ravel()).reshape(sw.shape)
-    finite = np.isfinite(q_star)
-    below = finite & (c_star < 1)
-    slope_c = np.where(finite, slope_1, np.nan)
-    if np.any(below):
-        slope_c[below] = correlation_slope(c_star[below], sw[below], sb[below], act, q=q_star[below])
-    xi_c = np.full(slope_c.shape, np.nan)
-    xi_c[finite] = depth_scale(slope_c[finite])
-    return xi_c[()], depth_scale(slope_1)
+    """(xi_c, xi_grad) for arrays of settings: -1 / ln(chi_c) at c* and -1 / ln(chi_1)."""
+    shape, _, slope_1, _, slope_c = _chaos(_activations.get(activation), sigma_w, sigma_b)
+    return depth_scale(slope_c).reshape(shape)[()], depth_scale(slope_1).reshape(shape)[()]
 
 
 @dataclass(frozen=True)
@@ -272,14 +305,12 @@ def phase(sigma_w, sigma_b=0.0, activation="tanh") -> Phase:
     1.21
     """
     act = _activations.get(activation)
-    sigma_w, sigma_b = check_float("sigma_w", sigma_w, minimum=0.0), check_float("sigma_b", sigma_b, minimum=0.0)
-    q_star = float(fixed_point_q(sigma_w, sigma_b, act))
-    c_star = float(fixed_point_c(sigma_w, sigma_b, act))
-    xi_c, xi_grad = (float(x) for x in depth_scales(sigma_w, sigma_b, act))
-    slope_1 = float(chi_1(sigma_w, sigma_b, act))
-    slope_c = slope_1 if c_star == 1.0 else \
-        float(correlation_slope(c_star, sigma_w, sigma_b, act, q=q_star)) if math.isfinite(q_star) else math.nan
-    return Phase(sigma_w, sigma_b, act.name, q_star, slope_1, c_star, slope_c, xi_c, xi_grad)
+    sigma_w = check_float("sigma_w", sigma_w, minimum=0.0, maximum=_LARGEST_SIGMA)
+    sigma_b = check_float("sigma_b", sigma_b, minimum=0.0, maximum=_LARGEST_SIGMA)
+    _, *values = _chaos(act, sigma_w, sigma_b)
+    q_star, slope_1, c_star, slope_c = (float(value[0]) for value in values)
+    return Phase(sigma_w, sigma_b, act.name, q_star, slope_1, c_star, slope_c, float(depth_scale(slope_c)),
+                 float(depth_scale(slope_1)))
 
 
 @dataclass(frozen=True)
@@ -302,56 +333,25 @@ def correlation_curve(depth, c0, sigma_w, sigma_b=0.0, activation="tanh", input_
     1 - c_1 = sigma_w^2 m (1 - c0) / q_1; later layers follow the maps of the module
     docstring, with q_l moving towards q* as it does in a real network.
     """
-    depth = check_int("depth", depth, minimum=1)
+    depth = check_int("depth", depth, minimum=1, maximum=MAX_CURVE_DEPTH)
     c0 = check_float("c0", c0, minimum=-1.0, maximum=1.0)
     act = _activations.get(activation)
-    sw, sb = check_float("sigma_w", sigma_w, minimum=0.0), check_float("sigma_b", sigma_b, minimum=0.0)
-    m = check_float("input_second_moment", input_second_moment, strictly_positive=True)
+    sw = check_float("sigma_w", sigma_w, minimum=0.0, maximum=_LARGEST_SIGMA)
+    sb = check_float("sigma_b", sigma_b, minimum=0.0, maximum=_LARGEST_SIGMA)
+    m = check_float("input_second_moment", input_second_moment, strictly_positive=True, maximum=_LARGEST)
     q, distance = np.empty(depth), np.empty(depth)
-    q[0] = sw**2 * m + sb**2
+    q[0] = _defined(sw**2 * m + sb**2, 1, sw, sb, act)
     distance[0] = sw**2 * m * (1.0 - c0) / q[0]
     for layer in range(1, depth):
+        _defined(_length(act, q[layer - 1], sw, sb), layer + 1, sw, sb, act)
         q[layer], distance[layer] = _distance_next(act, q[layer - 1], distance[layer - 1], sw, sb)
     return CorrelationCurve(q, 1.0 - distance, distance)
 
 
-def chi_1_line(level=1.0, activation="tanh", q_star=None):
-    """The settings with chi_1 = level, as (sigma_w^2, sigma_b^2), one point per q*.
-
-    For a fixed point q*, chi_1 = level needs sigma_w^2 = level / E[phi'(sqrt(q*) Z)^2]
-    and then sigma_b^2 = q* - sigma_w^2 E[phi(sqrt(q*) Z)^2]; points with sigma_b^2 < 0
-    are dropped, and so is q* = 0 when level > 1 (there q = 0 is an unstable fixed point:
-    the signal grows away from it).  ``q_star`` defaults to 0 and 400 values from 1e-6
-    to 1e4.  Exact: no fixed point is searched.
-    """
-    level = check_float("level", level, strictly_positive=True)
-    act = _activations.get(activation)
-    q = np.concatenate([[0.0], np.geomspace(1e-6, 1e4, 400)]) if q_star is None else _array("q_star", q_star)
-    square, slope = _square_moments(act, q)
-    sigma_w2 = level / slope
-    sigma_b2 = q - sigma_w2 * square
-    keep = (sigma_b2 >= 0) & ((q > 0) | (level <= 1))
-    return sigma_w2[keep], sigma_b2[keep]
-
-
-def critical_line(activation="tanh", q_star=None):
-    """The edge of chaos chi_1 = 1 as (sigma_w^2, sigma_b^2): ``chi_1_line(1.0, ...)``."""
-    return chi_1_line(1.0, activation, q_star)
-
-
-def critical_sigma_w(sigma_b, activation="tanh"):
-    """The sigma_w with chi_1 = 1 at a given sigma_b: the edge of chaos, found along the critical line.
-
-    sigma_b^2(q*) = q* - E[phi^2] / E[phi'^2] grows with q* on the critical line; bisection
-    in log q* finds where it equals sigma_b^2, and sigma_w^2 = 1 / E[phi'(sqrt(q*) Z)^2].
-    Arrays of sigma_b are fine.
-    """
-    act = _activations.get(activation)
-    target = _array("sigma_b", sigma_b) ** 2
-    low, high = np.full(target.shape, 1e-12), np.full(target.shape, 1e6)
-    for _ in range(80):
-        middle = np.sqrt(low * high)
-        square, slope = _square_moments(act, middle)
-        below = middle - square / slope < target
-        low, high = np.where(below, middle, low), np.where(below, high, middle)
-    return np.sqrt(1.0 / _square_moments(act, np.sqrt(low * high))[1])[()]
+def _defined(q, layer, sw, sb, act):
+    """``q``, the variance of ``layer``, if a correlation is defined there (0 < q < inf), else a clear error."""
+    if not 0 < q < math.inf:
+        raise ArgumentError(f"the variance q_l {'overflows float64' if q else 'is 0'} at layer {layer} "
+                            f"(sigma_w={sw:g}, sigma_b={sb:g}, {act.name}), where a correlation is not defined: "
+                            f"use depth <= {layer - 1}, or another sigma_w")
+    return q

@@ -5,7 +5,7 @@ source material, kept here so that notebooks can print them side by side with
 what initlab measures, and assert that the two agree.
 """
 
-from .checks import ArgumentError
+from .checks import ArgumentError, check_array, check_float
 
 __all__ = ["TANH_STD_TABLE", "TANH_TABLE_ROUNDING", "MNIST_PUBLISHED", "MNIST_SAMPLE_REPLICATION", "within"]
 
@@ -45,8 +45,9 @@ def within(measured, published, rtol=0.03, atol=TANH_TABLE_ROUNDING):
     """
     import numpy as np
 
-    measured = np.asarray(measured, dtype=np.float64)
-    published = np.asarray(published, dtype=np.float64)
+    measured, published = check_array("measured", measured), check_array("published", published)
+    rtol = check_float("rtol", rtol, minimum=0.0)
+    atol = check_float("atol", atol, minimum=0.0)
     if measured.shape != published.shape:
         raise ArgumentError(f"measured has shape {measured.shape}, published {published.shape}; they must match")
     return np.abs(measured - published) <= np.maximum(rtol * np.abs(published), atol)

@@ -6,7 +6,7 @@ The network, written out::
     x_{l+1} = x_l + alpha_l * F_l(x_l)              (``layers.ResidualBlock``, l = 0 .. L-1)
     logits = x_L @ W_out + b_out,   loss = mean(logsumexp(logits) - logits[label])
 
-The starts of lesson 09 (``START_NAMES``; ``start_settings(name, blocks)`` gives
+The starts of lesson 09 (``START_NAMES``; ``start_settings(start, blocks)`` gives
 the block arguments), all with He-initialized branches:
 
 - ``"plain"``: alpha = 1.  Each branch adds about as much variance as the stream
@@ -31,27 +31,53 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import initializers as _initializers
-from .checks import ArgumentError, as_generator, check_choice, check_float, check_int
+from .checks import ArgumentError, ArgumentTypeError, as_generator, check_array, check_choice, check_float, check_int
 from .layers import ResidualBlock
-from .mlp import MLP
 
-__all__ = ["ResidualMLP", "StreamStatistics", "TrainingRun", "START_NAMES", "start_settings", "softmax_cross_entropy",
-           "gradient_check"]
+__all__ = ["ResidualMLP", "StreamStatistics", "TrainingRun", "START_NAMES", "BLOCK_OPTIONS", "start_settings",
+           "softmax_cross_entropy", "gradient_check", "MAX_CHECK_WORK"]
 
 START_NAMES = ("plain", "scaled", "fixup", "rezero", "gpt2")
 
 
-def start_settings(name, blocks) -> dict:
+def start_settings(start, blocks) -> dict:
     """The ``ResidualBlock`` arguments of one of lesson 09's starts for a network of ``blocks`` blocks."""
-    name = check_choice("start", name, START_NAMES)
+    start = check_choice("start", start, START_NAMES)
     blocks = check_int("blocks", blocks, minimum=1)
     return {"plain": {}, "scaled": {"branch_scale": 1 / math.sqrt(blocks)}, "fixup": {"last_layer_scale": 0.0},
             "rezero": {"branch_scale": 0.0, "learnable_scale": True},
-            "gpt2": {"last_layer_scale": 1 / math.sqrt(blocks)}}[name]
+            "gpt2": {"last_layer_scale": 1 / math.sqrt(blocks)}}[start]
+
+
+#: The arguments of ``ResidualBlock`` that ``block_options`` may set.
+BLOCK_OPTIONS = ("last_layer_scale", "branch_scale", "learnable_scale")
 
 
 def softmax_cross_entropy(logits, labels):
     """(mean over samples of ln sum(exp(logits)) - logits[label], its gradient d loss / d logits)."""
+    logits = check_array("logits", logits, ndim=2)
+    return _softmax_cross_entropy(logits, _labels(labels, len(logits), logits.shape[1]))
+
+
+def _labels(labels, n, n_classes, name="labels"):
+    """``labels`` as n integer class labels in 0 .. n_classes - 1, or a clear error."""
+    array = np.asarray(labels)
+    if array.shape != (n,) or array.dtype.kind not in "iu":
+        raise ArgumentError(f"{name} must be {n} integer class labels, got {array.dtype} values of shape {array.shape}")
+    if n and (array.min() < 0 or array.max() >= n_classes):
+        raise ArgumentError(f"{name} must lie in 0..{n_classes - 1}, got {array.min()}..{array.max()}")
+    return array
+
+
+def _batch(name, x, width):
+    """``x`` as a (n_samples, width) array of finite numbers, or an error that names it."""
+    x = check_array(name, x, ndim=2)
+    if x.shape[1] != width:
+        raise ArgumentError(f"{name} must have shape (n_samples, {width}), got {x.shape}")
+    return x
+
+
+def _softmax_cross_entropy(logits, labels):
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_norm = np.log(np.exp(shifted).sum(axis=1))
     rows = np.arange(len(labels))
@@ -105,8 +131,10 @@ class ResidualMLP:
         blocks = check_int("blocks", blocks, minimum=1)
         self.n_classes = check_int("n_classes", n_classes, minimum=2)
         head_scale = check_float("head_scale", head_scale, minimum=0.0)
-        if block_options is not None and not isinstance(block_options, dict):
-            raise ArgumentError(f"block_options must be a dict of ResidualBlock arguments, got {block_options!r}")
+        if block_options is not None and (not isinstance(block_options, dict)
+                                          or set(block_options) - set(BLOCK_OPTIONS)):
+            raise ArgumentError(f"block_options must be a dict with some of the keys {list(BLOCK_OPTIONS)}, "
+                                f"got {block_options!r}")
         self.start = check_choice("start", start, START_NAMES)
         settings = {**start_settings(start, blocks), **(block_options or {})}
         init = _initializers.get(init)
@@ -133,7 +161,7 @@ class ResidualMLP:
         stream = x @ self.w_in + self.b_in
         caches = []
         for block in self.blocks:
-            stream, cache = block.forward(stream)
+            stream, cache = block._forward(stream)
             caches.append(cache)
         return stream, caches
 
@@ -149,8 +177,9 @@ class ResidualMLP:
 
     def cost_value(self, x, labels) -> float:
         """The mean softmax cross-entropy on (x, labels); ln(n_classes) when every logit is equal."""
+        x = self._check_inputs(x)
         labels = self._check_labels(labels, len(x))
-        return softmax_cross_entropy(self.logits(x), labels)[0]
+        return _softmax_cross_entropy(self.logits(x), labels)[0]
 
     def hidden_activations(self, x) -> list:
         """Each block's branch ReLU layer h for the inputs x (for counting dead units)."""
@@ -168,7 +197,7 @@ class ResidualMLP:
     def loss_and_gradients(self, x, labels):
         """(loss, gradients in the order of ``parameters()``) for a batch; labels are integers."""
         stream, caches = self._forward(x)
-        loss, d_logits = softmax_cross_entropy(stream @ self.w_out + self.b_out, labels)
+        loss, d_logits = _softmax_cross_entropy(stream @ self.w_out + self.b_out, labels)
         d_stream, block_grads, _ = self._backward_blocks(caches, d_logits @ self.w_out.T)
         grads = [x.T @ d_stream, d_stream.sum(axis=0), *(g for grads in block_grads for g in grads),
                  stream.T @ d_logits, d_logits.sum(axis=0)]
@@ -188,18 +217,21 @@ class ResidualMLP:
         Starting from x_0 instead of the images isolates what the blocks do: with
         x_0 ~ N(0, 1) the plain start's E[x_l^2] follows (1 + v)^l.
         """
-        stream = np.asarray(x0, dtype=np.float64)
-        if stream.ndim != 2 or stream.shape[1] != self.width:
-            raise ArgumentError(f"x0 must have shape (n_samples, {self.width}), got {stream.shape}")
-        moments, caches = [np.mean(stream**2)], []
-        for block in self.blocks:
-            stream, cache = block.forward(stream)
-            caches.append(cache)
-            moments.append(np.mean(stream**2))
-        grad_output = np.asarray(grad_output, dtype=np.float64)
-        if grad_output.shape != stream.shape:
-            raise ArgumentError(f"grad_output must have shape {stream.shape}, got {grad_output.shape}")
-        return StreamStatistics(np.array(moments), self._backward_blocks(caches, grad_output)[2])
+        stream = _batch("x0", x0, self.width)
+        grad_output = check_array("grad_output", grad_output, shape=stream.shape)
+        caches = []
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+            moments = [np.mean(stream**2)]
+            for block in self.blocks:
+                stream, cache = block._forward(stream)
+                caches.append(cache)
+                moments.append(np.mean(stream**2))
+            statistics = StreamStatistics(np.array(moments), self._backward_blocks(caches, grad_output)[2])
+        for name, values in (("stream", statistics.second_moment), ("gradient", statistics.grad_rms)):
+            if not np.all(np.isfinite(values)):
+                raise ArgumentError(f"the {name} overflows float64 at block {int(np.argmin(np.isfinite(values)))}: "
+                                    f"scale x0 or grad_output down, or use fewer blocks")
+        return statistics
 
     # ----------------------------------------------------------------- training
     def fit(self, x, labels, epochs=3, batch_size=50, eta=0.05, validation=None, rng=None) -> TrainingRun:
@@ -212,6 +244,11 @@ class ResidualMLP:
         epochs = check_int("epochs", epochs, minimum=1)
         batch_size = check_int("batch_size", batch_size, minimum=1)
         eta = check_float("eta", eta, strictly_positive=True)
+        if validation is not None:
+            if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+                raise ArgumentTypeError("validation must be a pair (x_validation, labels_validation)")
+            validation = (x_val := self._check_inputs(validation[0], "validation[0]"),
+                          self._check_labels(validation[1], len(x_val), "validation[1]"))
         rng = as_generator(rng)
         run = TrainingRun()
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and reported
@@ -230,16 +267,23 @@ class ResidualMLP:
     # ------------------------------------------------------------------- checks
     @property
     def sizes(self) -> list:
-        """[inputs, stream width, classes]: what the argument checks shared with ``mlp.MLP`` read."""
+        """[inputs, stream width, classes], as ``mlp.MLP.sizes`` (``first_steps`` reads the last)."""
         return [self.w_in.shape[0], self.width, self.n_classes]
 
-    _check_inputs = MLP._check_inputs
-    _check_labels = MLP._check_labels
+    def _check_inputs(self, x, name="x"):
+        return _batch(name, x, self.w_in.shape[0])
+
+    def _check_labels(self, labels, n, name="labels"):
+        return _labels(labels, n, self.n_classes, name)
 
     def __repr__(self) -> str:
         norm = self.blocks[0].norm
         return (f"ResidualMLP(width={self.width}, blocks={len(self.blocks)}, start={self.start!r}, "
                 f"norm={None if norm is None else norm.kind!r})")
+
+
+#: gradient_check's budget, in multiply-adds: a few seconds.
+MAX_CHECK_WORK = 2e9
 
 
 def gradient_check(network, x, labels, epsilon=1e-5) -> float:
@@ -249,9 +293,17 @@ def gradient_check(network, x, labels, epsilon=1e-5) -> float:
     parameter entry at a time: for small networks.  Below 1e-6 the two agree to
     about 7 digits (float64).
     """
+    if not isinstance(network, ResidualMLP):
+        raise ArgumentTypeError(f"network must be an initlab.resnet.ResidualMLP, got {type(network).__name__}")
     x = network._check_inputs(x)
     labels = network._check_labels(labels, len(x))
     epsilon = check_float("epsilon", epsilon, strictly_positive=True)
+    n_parameters = sum(p.size for p in network.parameters())
+    work = 4 * n_parameters * len(x) * sum(w.size for w in network.weights)  # two passes per parameter
+    if work > MAX_CHECK_WORK:
+        raise ArgumentError(f"gradient_check needs two forward passes per parameter: {n_parameters:,} parameters x "
+                            f"{len(x)} samples is about {work:.2g} multiply-adds; it allows at most "
+                            f"{MAX_CHECK_WORK:.0e} (use a network of a few hundred parameters and a few samples)")
     analytic = np.concatenate([g.ravel() for g in network.loss_and_gradients(x, labels)[1]])
     numeric = []
     for array in network.parameters():

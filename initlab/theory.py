@@ -25,21 +25,25 @@ Four pieces of theory, each a few lines of algebra:
    variance Var(dz_l) = Var(dh_l) * E[phi'(sqrt(q_l) Z)^2] and
    Var(dh_{l-1}) = fan_out * Var(W) * Var(dz_l).
 
-4. **Where the length map settles, and the edge of chaos** (notebook 08).  Its
+4. **Where the length map settles, and the edge of chaos** (notebooks 07, 08).  Its
    fixed point q* (``fixed_point``); chi_1 = sigma_w^2 E[phi'(sqrt(q*) Z)^2], the
    per-layer factor on a gradient's mean square (``chi_1``); and the (sigma_w,
-   sigma_b) with chi_1 = 1 and a chosen q* (``critical_point``).
+   sigma_b) with chi_1 = 1 and a chosen q* (``critical_point``).  They are computed
+   once, in ``initlab.meanfield`` and ``initlab.critical``; the names here are theirs.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import activations as _activations
-from .checks import ArgumentError, ArgumentTypeError, check_float, check_int
+from . import critical as _critical
+from . import meanfield as _meanfield
+from .checks import ArgumentError, check_array, check_float, check_int
 from .gaussian import bivariate_expectation, gaussian_expectation  # noqa: F401  (part of this module's API)
 
 __all__ = [
@@ -59,6 +63,7 @@ __all__ = [
     "bivariate_expectation",
     "MeanField",
     "mean_field",
+    "MAX_DEPTH",
     "fixed_point",
     "chi_1",
     "critical_point",
@@ -79,7 +84,22 @@ def weighted_sum_variance(n_on, weight_std, bias_std=0.0, input_value=1.0) -> fl
     weight_std = check_float("weight_std", weight_std, minimum=0.0)
     bias_std = check_float("bias_std", bias_std, minimum=0.0)
     input_value = check_float("input_value", input_value)
-    return n_on * input_value**2 * weight_std**2 + bias_std**2
+    return _finite(lambda: n_on * input_value**2 * weight_std**2 + bias_std**2,
+                   "Var(z) = n_on * input_value^2 * weight_std^2 + bias_std^2",
+                   n_on=n_on, input_value=input_value, weight_std=weight_std, bias_std=bias_std)
+
+
+def _finite(formula, written, **arguments) -> float:
+    """The value of ``formula()``, or an error naming the arguments when it overflows float64."""
+    try:
+        value = formula()
+    except OverflowError:  # x**2 of a Python float, or an int too large for a float
+        value = math.inf
+    if math.isfinite(value):
+        return value
+    shown = ", ".join(f"{name}={number:g}" for name, number in arguments.items())
+    raise ArgumentError(f"{written} overflows float64 (largest {sys.float_info.max:.3g}) with {shown}: "
+                        f"use smaller values")
 
 
 def weighted_sum_std(n_on, weight_std, bias_std=0.0, input_value=1.0) -> float:
@@ -100,7 +120,8 @@ def sigma_w(weight_std, fan_in) -> float:
     """
     weight_std = check_float("weight_std", weight_std, minimum=0.0)
     fan_in = check_int("fan_in", fan_in, minimum=1)
-    return weight_std * math.sqrt(fan_in)
+    return _finite(lambda: weight_std * math.sqrt(fan_in), "sigma_w = weight_std * sqrt(fan_in)",
+                   weight_std=weight_std, fan_in=fan_in)
 
 
 # ----------------------------------------------------------------------------
@@ -108,19 +129,19 @@ def sigma_w(weight_std, fan_in) -> float:
 # ----------------------------------------------------------------------------
 def glorot_forward_variance(fan_in) -> float:
     """Var(W) = 1 / fan_in keeps the forward signal's variance: fan_in * Var(W) = 1."""
-    return 1.0 / check_int("fan_in", fan_in, minimum=1)
+    return 1 / check_int("fan_in", fan_in, minimum=1)  # int / int: no overflow, whatever the int
 
 
 def glorot_backward_variance(fan_out) -> float:
     """Var(W) = 1 / fan_out keeps the gradient's variance: fan_out * Var(W) = 1."""
-    return 1.0 / check_int("fan_out", fan_out, minimum=1)
+    return 1 / check_int("fan_out", fan_out, minimum=1)
 
 
 def glorot_variance(fan_in, fan_out) -> float:
     """Glorot's compromise between the two conditions: Var(W) = 2 / (fan_in + fan_out)."""
     fan_in = check_int("fan_in", fan_in, minimum=1)
     fan_out = check_int("fan_out", fan_out, minimum=1)
-    return 2.0 / (fan_in + fan_out)
+    return 2 / (fan_in + fan_out)
 
 
 def glorot_uniform_limit(fan_in, fan_out) -> float:
@@ -131,7 +152,7 @@ def glorot_uniform_limit(fan_in, fan_out) -> float:
 def uniform_variance(limit) -> float:
     """Var of U(-a, a) is a^2 / 3."""
     limit = check_float("limit", limit, minimum=0.0)
-    return limit**2 / 3.0
+    return _finite(lambda: limit**2 / 3.0, "Var = limit^2 / 3", limit=limit)
 
 
 def sigmoid_saturation_threshold(level=0.99) -> float:
@@ -173,7 +194,13 @@ def residual_growth(blocks, branch_scale=1.0, branch_gain=1.0) -> np.ndarray:
     blocks = check_int("blocks", blocks, minimum=0)
     alpha = check_float("branch_scale", branch_scale)
     v = check_float("branch_gain", branch_gain, minimum=0.0)
-    return (1.0 + alpha**2 * v) ** np.arange(blocks + 1, dtype=np.float64)
+    factor = _finite(lambda: 1.0 + alpha**2 * v, "1 + branch_scale^2 * branch_gain", branch_scale=alpha,
+                     branch_gain=v)
+    if factor > 1.0 and blocks * math.log(factor) >= math.log(sys.float_info.max):
+        last = math.floor(math.log(sys.float_info.max) / math.log(factor))
+        raise ArgumentError(f"E[x_l^2] / E[x_0^2] = {factor:.4g}^l overflows float64 after block {last}: use "
+                            f"blocks <= {last} (got blocks={blocks}) or a smaller branch_scale")
+    return factor ** np.arange(blocks + 1, dtype=np.float64)
 
 
 # ----------------------------------------------------------------------------
@@ -192,6 +219,11 @@ class MeanField:
     std : predicted std of the activations h_l
     grad_std : predicted std of the gradient dL/dz_l for a N(0, 1) gradient
         arriving at the last layer's output
+    exploded_at : first layer whose variance q overflows float64 (None if none does): from
+        there on q and std are inf, and mean is its limit for a huge variance (0 for linear,
+        whose two tails cancel; inf for ReLU)
+    grad_exploded_at : first layer, going back, whose predicted gradient overflows (None if
+        none does): grad_std is inf from there down to layer 1
     """
 
     activation: str
@@ -199,17 +231,24 @@ class MeanField:
     mean: np.ndarray
     std: np.ndarray
     grad_std: np.ndarray
+    exploded_at: int | None = None
+    grad_exploded_at: int | None = None
+
+
+#: mean_field takes 0.1-0.3 ms a layer: 10,000 layers are a second or two.
+MAX_DEPTH = 10_000
+#: The mean of an exploded layer is taken at this variance when phi's two tails cancel (linear).
+_HUGE_VARIANCE = 1e300
 
 
 def _per_layer(name, value, depth):
-    """A scalar or a length-``depth`` sequence of sigma values as an array."""
-    array = np.asarray(value, dtype=np.float64)
-    if array.ndim == 0:
-        array = np.full(depth, float(array))
-    if array.shape != (depth,):
-        raise ArgumentError(f"{name} must be a number or have one value per layer ({depth}), got shape {array.shape}")
-    if not np.all(np.isfinite(array)) or np.any(array < 0):
-        raise ArgumentError(f"{name} must contain finite numbers >= 0, got {array.tolist()[:5]}")
+    """A number >= 0 or a length-``depth`` sequence of them (one per layer) as an array."""
+    if np.ndim(value) == 0:
+        return np.full(depth, check_float(name, value, minimum=0.0))
+    array = check_array(name, value)
+    if array.shape != (depth,) or np.any(array < 0):
+        raise ArgumentError(f"{name} must be a number >= 0 or one per layer ({depth}), got shape {array.shape} "
+                            f"and smallest value {array.min():g}")
     return array
 
 
@@ -236,126 +275,57 @@ def mean_field(depth, sigma_w, sigma_b=0.0, activation="tanh", input_second_mome
     -------
     MeanField
         q_l, mean, std and grad_std per layer (see the module docstring for the
-        formulas).  A signal that overflows gives ``inf`` from that layer on.
+        formulas).  A signal that overflows float64 gives ``inf`` from that layer on,
+        and ``exploded_at`` (``grad_exploded_at`` for the gradient) says where.
     """
     depth = check_int("depth", depth, minimum=1)
+    if depth > MAX_DEPTH:
+        raise ArgumentError(f"depth={depth} layers would take about {depth * 2e-4:.0f} s (0.1-0.3 ms a layer); "
+                            f"mean_field predicts at most {MAX_DEPTH:,} layers")
     act = _activations.get(activation)
     sw = _per_layer("sigma_w", sigma_w, depth)
     swb = sw if sigma_w_backward is None else _per_layer("sigma_w_backward", sigma_w_backward, depth)
     sigma_b = check_float("sigma_b", sigma_b, minimum=0.0)
     second_moment = check_float("input_second_moment", input_second_moment, minimum=0.0)
 
-    q = np.empty(depth)
-    mean = np.empty(depth)
-    std = np.empty(depth)
-    with np.errstate(over="ignore", invalid="ignore"):
+    bias_power = sigma_b**2 if sigma_b < 1e150 else math.inf  # no OverflowError from a huge sigma_b
+    q, mean, std, grad_std = (np.empty(depth) for _ in range(4))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow gives inf, reported as exploded_at below
         for layer in range(depth):
-            q[layer] = sw[layer] ** 2 * second_moment + sigma_b**2
+            q[layer] = (sw[layer] ** 2 * second_moment if sw[layer] > 0 else 0.0) + bias_power
             mean[layer] = gaussian_expectation(act.function, q[layer])
+            if np.isnan(mean[layer]):  # q = inf, and phi's tails (+inf and -inf) cancel: the limit
+                mean[layer] = gaussian_expectation(act.function, _HUGE_VARIANCE)
             second_moment = gaussian_expectation(lambda z: act.function(z) ** 2, q[layer])
-            std[layer] = math.sqrt(max(second_moment - mean[layer] ** 2, 0.0)) if np.isfinite(second_moment) else np.inf
+            variance = second_moment - mean[layer] ** 2
+            std[layer] = math.sqrt(max(variance, 0.0)) if np.isfinite(variance) else np.inf
 
-        grad_std = np.empty(depth)
         grad_variance = 1.0  # Var(dL/dh) at the output of the last layer
         for layer in reversed(range(depth)):
             slope_power = gaussian_expectation(lambda z: act.derivative(z) ** 2, q[layer])
-            grad_variance = grad_variance * slope_power
+            grad_variance = grad_variance * slope_power if slope_power > 0 else 0.0
             grad_std[layer] = math.sqrt(grad_variance) if np.isfinite(grad_variance) else np.inf
-            grad_variance = swb[layer] ** 2 * grad_variance
-    return MeanField(act.name, q, mean, std, grad_std)
+            grad_variance = swb[layer] ** 2 * grad_variance if swb[layer] > 0 else 0.0
+    exploded, grad_exploded = np.flatnonzero(np.isinf(q)), np.flatnonzero(np.isinf(grad_std))
+    return MeanField(act.name, q, mean, std, grad_std, int(exploded[0]) + 1 if exploded.size else None,
+                     int(grad_exploded[-1]) + 1 if grad_exploded.size else None)
 
 
 # ----------------------------------------------------------------------------
 # 4. the fixed point of the length map, chi_1 and the critical line
 # ----------------------------------------------------------------------------
-def _length_map_gap(q, sigma_w, sigma_b, act):
-    """sigma_w^2 E[phi(sqrt(q) Z)^2] + sigma_b^2 - q: > 0 where the length map grows q."""
-    return sigma_w**2 * gaussian_expectation(lambda z: act.function(z) ** 2, q) + sigma_b**2 - q
+# One implementation each, in initlab.meanfield and initlab.critical; lesson 08's names:
 
-
-def fixed_point(sigma_w, sigma_b=0.0, activation="tanh", q0=1.0) -> float:
-    """q*: where the length map q_l = sigma_w^2 E[phi(sqrt(q_{l-1}) Z)^2] + sigma_b^2 settles.
-
-    Started from q_1 = ``q0``, the map moves q towards the nearest fixed point in
-    the direction it moves (up if it grows q, down if it shrinks it); that point is
-    returned: 0 when the signal fades away (tanh with sigma_b = 0 and sigma_w <= 1),
-    ``inf`` when it grows without bound (ReLU with sigma_w^2 > 2), ``q0`` itself
-    when q0 is a fixed point (every q is one for a linear network at sigma_w = 1).
-    Examples: tanh, sigma_w = 5/3: q* = 1.17; tanh, sigma_w = 1, sigma_b = 0.05: q* = 0.037.
-    """
-    sigma_w = check_float("sigma_w", sigma_w, minimum=0.0)
-    sigma_b = check_float("sigma_b", sigma_b, minimum=0.0)
-    q0 = check_float("q0", q0, strictly_positive=True)
-    act = _activations.get(activation)
-    gap = _length_map_gap(q0, sigma_w, sigma_b, act)
-    if abs(gap) <= 1e-9 * q0:
-        return q0
-    # bracket the first sign change of the gap, a decade at a time in the direction the map moves
-    step = 10.0 if gap > 0 else 0.1
-    previous, q = q0, q0 * step
-    while 1e-12 <= q <= 1e8:
-        if np.sign(_length_map_gap(q, sigma_w, sigma_b, act)) != np.sign(gap):
-            return _root(lambda v: float(_length_map_gap(v, sigma_w, sigma_b, act)), *sorted((previous, q)))
-        previous, q = q, q * step
-    if gap > 0:
-        return math.inf
-    # between 1e-12 and 0: a root there (tiny sigma_b) or none (the signal fades to 0)
-    if _length_map_gap(0.0, sigma_w, sigma_b, act) > 0:
-        return _root(lambda v: float(_length_map_gap(v, sigma_w, sigma_b, act)), 0.0, previous)
-    return 0.0
-
-
-def _root(function, low, high) -> float:
-    """A root of ``function`` between ``low`` and ``high`` (where it changes sign): the Illinois method.
-
-    Regula falsi that halves the weight of an end kept twice in a row: it needs
-    about ten evaluations where bisection needs forty.
-    """
-    f_low, f_high = function(low), function(high)
-    if f_low == 0.0 or f_high == 0.0:
-        return float(low if f_low == 0.0 else high)
-    kept = 0
-    for _ in range(200):
-        middle = (low * f_high - high * f_low) / (f_high - f_low)
-        f_middle = function(middle)
-        if f_middle == 0.0 or high - low <= 1e-13 * high:
-            break
-        if (f_middle > 0) == (f_high > 0):
-            high, f_high = middle, f_middle
-            f_low, kept = (f_low / 2, kept) if kept == -1 else (f_low, -1)
-        else:
-            low, f_low = middle, f_middle
-            f_high, kept = (f_high / 2, kept) if kept == 1 else (f_high, 1)
-    return float(middle)
+#: q*: ``meanfield.fixed_point_q(sigma_w, sigma_b=0.0, activation="tanh", q0=1.0)``.
+fixed_point = _meanfield.fixed_point_q
+#: (sigma_w, sigma_b) with fixed point q* and chi_1 = 1: ``critical.critical_point(q_star, activation="tanh")``.
+critical_point = _critical.critical_point
 
 
 def chi_1(sigma_w, q, activation="tanh"):
-    """chi_1 = sigma_w^2 E[phi'(sqrt(q) Z)^2]: the factor by which one layer multiplies a gradient's mean square.
+    """chi_1 = sigma_w^2 E[phi'(sqrt(q) Z)^2] at a given q: ``meanfield.chi_1(sigma_w, activation=..., q=q)``.
 
-    At the fixed point q = q* it is the stability of the correlation map at c = 1:
-    chi_1 < 1 ordered, chi_1 > 1 chaotic, chi_1 = 1 critical (Poole et al. 2016,
-    Schoenholz et al. 2017).  It is also the mean squared singular value of one
-    layer's Jacobian W D (``initlab.isometry``).  ``q`` may be an array.
+    At q = q* it is the stability of the correlation map at c = 1: chi_1 < 1 ordered,
+    chi_1 > 1 chaotic, chi_1 = 1 critical.  ``q`` may be an array.
     """
-    sigma_w = check_float("sigma_w", sigma_w, minimum=0.0)
-    act = _activations.get(activation)
-    return sigma_w**2 * gaussian_expectation(lambda z: act.derivative(z) ** 2, q)
-
-
-def critical_point(q_star, activation="tanh") -> tuple:
-    """(sigma_w, sigma_b) with fixed point ``q_star`` and chi_1 = 1: a point of the critical line.
-
-    sigma_w^2 = 1 / E[phi'(sqrt(q*) Z)^2] makes chi_1 = 1, and
-    sigma_b^2 = q* - sigma_w^2 E[phi(sqrt(q*) Z)^2] makes q* a fixed point
-    (Pennington et al. 2017 move along this line to make q* small).  For tanh and
-    q* = 1/64: sigma_w = 1.015, sigma_b = 0.0022.  Raises when the line has no point
-    with that q* (it would need sigma_b^2 < 0, as for sigmoid).
-    """
-    q_star = check_float("q_star", q_star, strictly_positive=True)
-    act = _activations.get(activation)
-    sigma_w2 = 1.0 / gaussian_expectation(lambda z: act.derivative(z) ** 2, q_star)
-    sigma_b2 = q_star - sigma_w2 * gaussian_expectation(lambda z: act.function(z) ** 2, q_star)
-    if sigma_b2 < -1e-9 * q_star:
-        raise ArgumentError(f"{act.name} has no critical point with q_star={q_star:g}: it would need "
-                            f"sigma_b^2 = {sigma_b2:.3g} < 0")
-    return math.sqrt(sigma_w2), math.sqrt(max(sigma_b2, 0.0))
+    return _meanfield.chi_1(sigma_w, 0.0, activation, q=q)

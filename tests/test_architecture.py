@@ -10,8 +10,8 @@ import initlab
 
 PACKAGE = pathlib.Path(initlab.__file__).parent
 LAYERS = {
-    "core": {"checks", "activations", "distributions", "initializers", "gaussian", "theory", "meanfield", "reference",
-             "isometry"},
+    "core": {"checks", "activations", "distributions", "initializers", "gaussian", "theory", "meanfield", "critical",
+             "reference", "isometry"},
     "experiments": {"propagation", "diagnosis", "mlp", "mnist", "data", "experiments", "correlation", "trainability",
                     "jacobian", "deep_linear", "layers", "resnet", "lsuv", "first_steps"},
     "presentation": {"style", "plots", "phase_plots", "isometry_plots", "curves", "widgets", "exercises", "lesson",

@@ -73,7 +73,7 @@ def test_bivariate_expectation_rejects_bad_input():
         theory.bivariate_expectation(np.multiply, 1.0, 1.0)
     with pytest.raises(ValueError, match=r"c must lie in \[-1, 1\]"):
         theory.bivariate_expectation(np.multiply, 1.0, 1.0, 1.5)
-    with pytest.raises(ValueError, match="q1 and q2 must be finite variances"):
+    with pytest.raises(ValueError, match="q1 must be >= 0.0"):
         theory.bivariate_expectation(np.multiply, -1.0, 1.0, 0.5)
 
 
@@ -156,7 +156,7 @@ def test_depth_scale():
     (lambda: meanfield.phase(-1.0), "sigma_w must be >= 0.0"),
     (lambda: meanfield.correlation_map(1.5, 1.0), r"c must be a correlation in \[-1, 1\]"),
     (lambda: meanfield.correlation_curve(0, 0.5, 1.0), "depth must be an integer >= 1"),
-    (lambda: meanfield.length_map(1.0, float("nan")), "sigma_w must be finite"),
+    (lambda: meanfield.length_map(1.0, float("nan")), "sigma_w must be a finite number"),
     (lambda: meanfield.chi_1_line(0.0), "level must be > 0"),
     (lambda: meanfield.phase(1.0, activation="gelu"), "activation must be one of"),
 ])

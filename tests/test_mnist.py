@@ -220,9 +220,9 @@ def test_cache_dir_from_environment(monkeypatch, tmp_path):
     "content, message",
     [
         (b"not gzip at all", r"is not a readable gzip file"),
-        (gzip.compress(b"\x00\x00"), r"too short to be an IDX file"),
-        (gzip.compress(struct.pack(">IIII", 0x803, 2, 28, 28) + bytes(100)), r"truncated: 116 bytes, header announces 1584"),
-        (gzip.compress(struct.pack(">II", 0x801, 3) + bytes(5)), r"longer than its header says"),
+        (gzip.compress(b"\x00\x00", mtime=0), r"too short to be an IDX file"),
+        (gzip.compress(struct.pack(">IIII", 0x803, 2, 28, 28) + bytes(100), mtime=0), r"truncated: 116 bytes, header announces 1584"),
+        (gzip.compress(struct.pack(">II", 0x801, 3) + bytes(5), mtime=0), r"longer than its header says"),
     ],
 )
 def test_read_idx_rejects_damaged_files(tmp_path, content, message):

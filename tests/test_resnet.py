@@ -177,7 +177,7 @@ def test_fit_records_every_step_and_the_plain_start_diverges():
 def test_bad_arguments_are_named():
     with pytest.raises(ArgumentError, match=r"start must be one of \['plain', 'scaled'"):
         resnet.ResidualMLP(start="resnet")
-    with pytest.raises(ArgumentError, match=r"kind must be one of \['layer', 'batch'\], got 'group'"):
+    with pytest.raises(ArgumentError, match=r"norm must be one of \['layer', 'batch'\], got 'group'"):
         resnet.ResidualMLP(norm="group")
     with pytest.raises(ArgumentTypeError, match="width must be an integer"):
         resnet.ResidualMLP(width=64.0)
