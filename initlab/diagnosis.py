@@ -186,8 +186,8 @@ def diagnose(result: PropagationResult) -> str:
     ratio, and a single input no input dependence: those checks are skipped.
     """
     if not isinstance(result, PropagationResult):
-        raise ArgumentTypeError(f"diagnose needs a PropagationResult (from propagate or run_network), "
-                        f"got {type(result).__name__}")
+        raise ArgumentTypeError(f"result must be a PropagationResult (from propagate or run_network), "
+                                f"got {type(result).__name__}")
     depth = result.depth
     # ratios of extreme but finite values may overflow or underflow: that is what they report
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
