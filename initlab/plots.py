@@ -1,8 +1,8 @@
 """The course's standard figures, readable from the back of a room.
 
-Every function returns a ``matplotlib.figure.Figure``; in a notebook end the
-cell with ``plt.show()``.  Their look (large labels, Okabe-Ito colours) and
-presentation mode come from ``initlab.style``.
+Every function returns a ``matplotlib.figure.Figure``; in a notebook end the cell with
+``plt.show()``.  Their look (large labels, ``style.COLORS``) and presentation mode come
+from ``initlab.style``; a figure given data it cannot draw refuses before drawing.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from .checks import (ArgumentError, ArgumentTypeError, check_array, check_bool, check_choice, check_dict,
@@ -37,9 +36,7 @@ __all__ = [
     "digits",
 ]
 
-#: A run whose points all lie within this share of a panel's height of an earlier
-#: run's is hidden under it (a marker is about 1.2% of the panel high).
-_HIDDEN = 0.015
+_HIDDEN = 0.015  # a run within this share of a panel of an earlier run is hidden (a marker is 1.2%)
 
 
 def _runs(runs) -> dict:
@@ -70,13 +67,15 @@ def _wide_axis(ax, values) -> str:
 
 
 def _hidden_under(axes, lines, k) -> int | None:
-    """The earlier run whose curve hides run k's in one of the panels (every point within _HIDDEN), or None."""
+    """The earlier run whose curves hide run k's in every panel (each point within _HIDDEN of it), or None."""
     for j in range(k):
+        near = []
         for ax, mine, theirs in zip(axes, lines[k], lines[j]):
             a, b = (np.column_stack([line.get_xdata(), line.get_ydata()]) for line in (mine, theirs))
             to_axes = ax.transScale + ax.transLimits  # data to a fraction of the panel, whatever the layout
-            if a.shape == b.shape and np.all(np.abs(to_axes.transform(a) - to_axes.transform(b)) < _HIDDEN):
-                return j
+            near.append(a.shape == b.shape and np.all(np.abs(to_axes.transform(a) - to_axes.transform(b)) < _HIDDEN))
+        if all(near):
+            return j
     return None
 
 

@@ -29,7 +29,7 @@ from . import initializers as _initializers
 from . import theory as _theory
 from .checks import (ArgumentError, ArgumentTypeError, as_generator, check_array, check_choice, check_float,
                      check_float_array, check_int)
-from .distributions import DTYPES, Initializer
+from .distributions import DTYPES
 
 __all__ = ["propagate", "run_network", "draw_weights", "layer_widths", "layer_statistics", "mean_std",
            "PropagationResult", "MAX_WORK", "MAX_WEIGHTS"]
@@ -175,12 +175,12 @@ def layer_widths(depth=None, width=None, widths=None) -> tuple:
 
 
 def draw_weights(widths, init, rng=None, dtype="float64") -> list:
-    """One weight matrix per layer, layer l of shape (widths[l-1], widths[l]), in ``dtype``.
+    """One weight matrix per layer, layer l of shape (widths[l-1], widths[l]), drawn in float64, kept in ``dtype``.
 
     Each layer draws from its own random stream (``rng.spawn``), so layer 3 of a
     5-layer network is the same matrix as layer 3 of a 50-layer one built from the
-    same seed: adding layers never changes the ones before.  ``init`` is a rule
-    name, an ``Initializer``, or a function ``(fan_in, fan_out, rng) -> matrix``.
+    same seed: adding layers never changes the ones before, and float32 only rounds
+    them.  ``init`` is a rule name, an initializer, or a function ``(fan_in, fan_out, rng)``.
     """
     widths = _check_widths(widths)
     init = _initializers.get(init)
@@ -196,18 +196,18 @@ def draw_weights(widths, init, rng=None, dtype="float64") -> list:
     layer_rngs = as_generator(rng).spawn(len(widths) - 1)
     for layer, (fan_in, fan_out, layer_rng) in enumerate(zip(widths[:-1], widths[1:], layer_rngs), 1):
         try:
-            with np.errstate(over="ignore"):  # a draw that overflows dtype is refused just below, naming init
-                w = init(fan_in, fan_out, layer_rng, **({"dtype": dtype} if isinstance(init, Initializer) else {}))
+            with np.errstate(over="ignore"):  # a draw that overflows is refused just below, naming init
+                w = init(fan_in, fan_out, layer_rng)  # float64: in float32 the same network, rounded
         except TypeError as error:  # a function that does not take (fan_in, fan_out, rng)
-            if isinstance(init, Initializer):
-                raise
             raise ArgumentTypeError(f"init must be a rule name, an initializer or a function (fan_in, fan_out, "
                                     f"rng) -> matrix; calling {name}({fan_in}, {fan_out}, rng) failed: {error}")
         w = check_float_array(f"the matrix that init {name} returned for layer {layer}", w)
         if w.shape != (fan_in, fan_out):
             raise ArgumentError(f"init {name} returned shape {w.shape} for fan_in={fan_in}, fan_out={fan_out}; "
                                 "an initializer must return an array of shape (fan_in, fan_out)")
-        weights.append(w.astype(dtype, copy=False))
+        with np.errstate(over="ignore"):  # entries beyond float32's range turn inf and are refused below
+            w = w.astype(dtype, copy=False)
+        weights.append(check_float_array(f"init {name}'s layer {layer} in {dtype.name} (use float64)", w))
     return weights
 
 
@@ -369,8 +369,8 @@ def propagate(init="lecun_normal", activation="tanh", depth=None, width=None, *,
     rng : None, int or numpy.random.Generator
     dtype : {"float64", "float32"}
         The precision of weights and arithmetic: float32 is about twice as fast and
-        overflows past 3e38 instead of 1.8e308.  An overflow is not an error:
-        ``exploded_at`` or ``grad_exploded_at`` says at which layer it happened.
+        overflows past 3e38 instead of 1.8e308; the draws are the same (float64,
+        rounded).  An overflow is not an error: ``exploded_at`` says where it happened.
 
     Examples
     --------
@@ -391,8 +391,8 @@ def propagate(init="lecun_normal", activation="tanh", depth=None, width=None, *,
         raise ArgumentError(f"n_samples={n_samples} with {describe_widths(widths)} needs {work:.2g} multiply-adds; "
                             f"propagate allows at most {MAX_WORK:.0e} (reduce n_samples, depth or width)")
     x_rng, grad_rng, bias_rng, weight_rng = as_generator(rng).spawn(4)
-    x = x_rng.standard_normal((n_samples, widths[0]), dtype=dtype)
+    x = x_rng.standard_normal((n_samples, widths[0])).astype(dtype)  # float64 draws, as for the weights
     weights = draw_weights(widths, init, weight_rng, dtype)
-    biases = [bias_std * bias_rng.standard_normal(w, dtype=dtype) for w in widths[1:]] if bias_std > 0 else None
-    grad_output = grad_rng.standard_normal((n_samples, widths[-1]), dtype=dtype)
+    biases = [(bias_std * bias_rng.standard_normal(w)).astype(dtype) for w in widths[1:]] if bias_std > 0 else None
+    grad_output = grad_rng.standard_normal((n_samples, widths[-1])).astype(dtype)
     return _run(x, weights, act, biases, grad_output, keep, _initializers.name_of(init))
