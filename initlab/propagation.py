@@ -212,14 +212,14 @@ def draw_weights(widths, init, rng=None, dtype="float64") -> list:
 
 
 def mean_std(values):
-    """Mean and std of an array, also when its squares would overflow.
+    """Mean and std of an array, also when its squares would overflow or underflow.
 
-    Squares above the largest float overflow (values above 1e154 in float64, 1.8e19
-    in float32), so such arrays are divided by their largest value first.
+    Squares of values above 1e154 overflow float64 (1.8e19 in float32), squares below
+    1e-154 underflow to 0 (1e-19), so such arrays are divided by their largest value first.
     """
     values = check_float_array("values", values)
-    largest = float(np.abs(values).max())
-    if largest > 1e-3 * math.sqrt(np.finfo(values.dtype).max):
+    largest, limits = float(np.abs(values).max()), np.finfo(values.dtype)
+    if largest > 1e-3 * math.sqrt(limits.max) or 0 < largest < 1e3 * math.sqrt(limits.smallest_normal):
         scaled = values / largest
         return scaled.mean() * largest, scaled.std() * largest
     return values.mean(), values.std()
