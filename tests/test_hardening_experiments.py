@@ -243,3 +243,14 @@ def test_every_activation_reports_a_gradient_overflow(activation, dtype):
     assert run.exploded_at is None and run.grad_exploded_at == 2, run.std
     assert np.isnan(run.grad_std[:2]).all() and np.isfinite(run.grad_std[2])
     assert diagnose(run).startswith("exploding: the gradient overflowed at layer 2 going back")
+
+
+def test_tiny_values_keep_their_std_and_extreme_ratios_are_named():
+    # squares of 1e-250 underflow to 0: the std is taken on scaled values
+    assert mean_std(np.array([1e-250, -1e-250]))[1] == 1e-250
+    # a gradient 1e100 at the last layer and 1e-250 at the first: the ratio 1e-350 is below float64's range
+    x = np.random.default_rng(0).normal(size=(4, 4))
+    run = run_network(x, [1e-175 * np.eye(4)] * 3, "linear", grad_output=1e100 * np.ones((4, 4)) * [1, -1, 1, -1])
+    assert 1e-251 < run.grad_std[0] < 1e-250 and run.std[0] > 0
+    assert diagnose(run).startswith("vanishing: the gradient shrinks 1e175x per layer going back, layer 1 gets "
+                                    "1e-350 of layer 3's")
