@@ -81,7 +81,7 @@ def test_any_small_network_reports_its_overflows(kwargs):
     assert "nan" not in table and " inf" not in table and len(table.splitlines()) >= 2
 
 
-@settings(max_examples=6)
+@settings(max_examples=4)
 @given(networks())
 def test_the_figures_of_any_small_network_hold_no_nan(kwargs):
     run = propagate(keep_layers=[1], **kwargs)
@@ -92,7 +92,7 @@ def test_the_figures_of_any_small_network_hold_no_nan(kwargs):
     plt.close("all")
 
 
-@settings(max_examples=10)
+@settings(max_examples=6)
 @given(st.lists(st.floats(-300, 300).map(lambda e: 10.0 ** e), min_size=1, max_size=20),
        st.sampled_from([[], [math.nan], [math.inf, math.nan]]))
 def test_loss_curves_of_any_size_draw_without_warning(losses, diverged):
