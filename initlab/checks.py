@@ -33,6 +33,8 @@ __all__ = [
     "check_labels",
     "check_real",
     "check_nonnegative",
+    "check_float_array",
+    "check_dict",
 ]
 
 
@@ -279,3 +281,29 @@ def check_nonnegative(name: str, value, maximum: float = math.inf) -> np.ndarray
         allowed = ">= 0" if maximum == math.inf else f"in [0, {maximum:g}]"
         raise ArgumentError(f"{name} must hold numbers {allowed}, got {array.min():g} .. {array.max():g}")
     return array
+
+
+def check_float_array(name: str, value, ndim: int | None = None) -> np.ndarray:
+    """``check_array``, except that a float32 array stays float32 and a valid float array is not copied.
+
+    For the big arrays of the experiments (weight matrices, a layer's activations),
+    where float32 is a deliberate choice and a float64 copy would double the memory.
+    """
+    if (isinstance(value, np.ndarray) and value.dtype in (np.float32, np.float64) and value.size
+            and (ndim is None or value.ndim == ndim) and np.isfinite(value).all()):
+        return value
+    return check_array(name, value, ndim=ndim)
+
+
+def check_dict(name: str, value, kind=None, what: str = "values") -> dict:
+    """Return ``value`` if it is a non-empty dict, e.g. the ``{label: result}`` a figure draws.
+
+    With ``kind`` (a type or a tuple of types) every value must be one, and the
+    error names the entry: ``runs['he'] must be a PropagationResult, got str``.
+    """
+    if not isinstance(value, dict) or not value:
+        raise ArgumentTypeError(f"{name} must be a non-empty dict {{label: {what}}}, got {_show(value)}")
+    for key, item in value.items():
+        if kind is not None and not isinstance(item, kind):
+            raise ArgumentTypeError(f"{name}[{key!r}] must be a {what}, got {_show(item)}")
+    return value

@@ -71,6 +71,21 @@ def _number(x, digits=2) -> str:
     return text
 
 
+def _power(log10, digits=2) -> str:
+    """10 ** log10 as ``_number`` writes it, also beyond float64's range (1e-350): ratios are kept as logs."""
+    if abs(log10) < 300:
+        return _number(10.0 ** log10, digits)
+    exponent = math.floor(log10)
+    mantissa = float(f"{10.0 ** (log10 - exponent):.{digits}g}")
+    return f"{mantissa / 10:g}e{exponent + 1}" if mantissa >= 10 else f"{mantissa:g}e{exponent}"
+
+
+def _log10(values) -> np.ndarray:
+    """log10 of values >= 0 (-inf for 0): a ratio of extreme values, taken as a difference, cannot overflow."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.log10(values, out=np.full(values.shape, -np.inf), where=values > 0)
+
+
 def _first(condition) -> int | None:
     """Index of the first True in ``condition``, or None."""
     hits = np.flatnonzero(condition)
@@ -78,15 +93,15 @@ def _first(condition) -> int | None:
 
 
 def _gradient_ratio(result):
-    """(each layer's gradient std over the last layer's, the geometric per-layer factor of layer 1's).
+    """log10 of (each layer's gradient std over the last layer's, the geometric per-layer factor of layer 1's).
 
     None when there is no ratio: one layer, no backward pass (NaN), or no gradient at the last layer.
     """
     grad, depth = result.grad_std, result.depth
     if depth < 2 or not np.all(np.isfinite(grad)) or grad[-1] == 0:
         return None
-    ratio = grad / grad[-1]
-    return ratio, ratio[0] ** (1.0 / (depth - 1))
+    ratio = _log10(grad) - _log10(grad[-1])
+    return ratio, ratio[0] / (depth - 1)
 
 
 def _gradient_findings(result) -> list:
@@ -100,16 +115,16 @@ def _gradient_findings(result) -> list:
     measured = _gradient_ratio(result)
     if measured is None:
         return []
-    ratio, per_layer = measured
-    if ratio[0] > EXPLODING_GRADIENT:
-        k = depth - 1 - _first(ratio[::-1] > EXPLODING_GRADIENT)
-        return [("exploding", f"the gradient grows {_number(per_layer, 3)}x per layer going back, "
-                              f"{_number(ratio[0])}x from layer {depth} to layer 1 (past {EXPLODING_GRADIENT:g}x "
+    ratio, per_layer = measured  # log10s
+    if ratio[0] > math.log10(EXPLODING_GRADIENT):
+        k = depth - 1 - _first(ratio[::-1] > math.log10(EXPLODING_GRADIENT))
+        return [("exploding", f"the gradient grows {_power(per_layer, 3)}x per layer going back, "
+                              f"{_power(ratio[0])}x from layer {depth} to layer 1 (past {EXPLODING_GRADIENT:g}x "
                               f"at layer {k + 1})")]
-    if ratio[0] < VANISHING_GRADIENT:
-        k = depth - 1 - _first(ratio[::-1] < VANISHING_GRADIENT)
-        return [("vanishing", f"the gradient shrinks {_number(1 / per_layer, 3)}x per layer going back, "
-                              f"layer 1 gets {_number(ratio[0])} of layer {depth}'s (below {VANISHING_GRADIENT:g} "
+    if ratio[0] < math.log10(VANISHING_GRADIENT):
+        k = depth - 1 - _first(ratio[::-1] < math.log10(VANISHING_GRADIENT))
+        return [("vanishing", f"the gradient shrinks {_power(-per_layer, 3)}x per layer going back, "
+                              f"layer 1 gets {_power(ratio[0])} of layer {depth}'s (below {VANISHING_GRADIENT:g} "
                               f"from layer {k + 1})")]
     return []
 
@@ -129,15 +144,14 @@ def _signal_findings(result) -> list:
     if over_inputs[0] == 0:
         findings.append(("collapsing", "the output does not depend on the input: no unit of layer 1 varies with it"))
         return findings
-    relative = over_inputs / over_inputs[0]
-    k = _first(relative < COLLAPSED_INPUT_DEPENDENCE)
-    if k is not None and relative[-1] < COLLAPSED_INPUT_DEPENDENCE:
-        if relative[-1] == 0:
-            how_much = f"does not depend on the input from layer {_first(relative == 0) + 1} on"
+    relative = _log10(over_inputs) - _log10(over_inputs[0])  # log10 of each layer's over layer 1's
+    k = _first(relative < math.log10(COLLAPSED_INPUT_DEPENDENCE))
+    if k is not None and relative[-1] < math.log10(COLLAPSED_INPUT_DEPENDENCE):
+        if relative[-1] == -np.inf:
+            how_much = f"does not depend on the input from layer {_first(relative == -np.inf) + 1} on"
         else:
-            per_layer = relative[-1] ** (1.0 / (depth - 1))
-            how_much = (f"depends on the input {_number(relative[-1])} as much as layer 1 does, "
-                        f"{_number(1 / per_layer, 3)}x less per layer")
+            how_much = (f"depends on the input {_power(relative[-1])} as much as layer 1 does, "
+                        f"{_power(-relative[-1] / (depth - 1), 3)}x less per layer")
         findings.append(("collapsing", f"the output {how_much} (below {COLLAPSED_INPUT_DEPENDENCE:g} "
                                        f"from layer {k + 1})"))
     return findings
@@ -186,27 +200,22 @@ def diagnose(result: PropagationResult) -> str:
     ratio, and a single input no input dependence: those checks are skipped.
     """
     if not isinstance(result, PropagationResult):
-        raise ArgumentTypeError(f"diagnose needs a PropagationResult (from propagate or run_network), "
-                        f"got {type(result).__name__}")
-    depth = result.depth
-    # ratios of extreme but finite values may overflow or underflow: that is what they report
-    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-        findings = _gradient_findings(result) + _signal_findings(result) + _unit_findings(result)
-        findings.sort(key=lambda finding: VERDICT_WORDS.index(finding[0]))  # stable: keeps the order above
-        if findings:
-            parts, previous = [], None
-            for word, details in findings[:MAX_FINDINGS]:
-                parts.append(details if word == previous else f"{word}: {details}")
-                previous = word
-            return "; ".join(parts)
-        if depth == 1:
-            return f"healthy: one layer, std {_number(result.std[0], 3)}"
-        measured = _gradient_ratio(result)
-        gradient = "" if measured is None else (f"layer 1 gets {_number(measured[0][0])}x layer {depth}'s gradient "
-                                                f"({_number(measured[1], 3)}x per layer), ")
-        kept = result.std_over_inputs[-1] / result.std_over_inputs[0] if result.n_samples > 1 else math.nan
-        kept = f"the output keeps {_number(kept)} of layer 1's input dependence" if math.isfinite(kept) else \
-            "one input, so no input dependence"
-        return f"healthy: {gradient}{kept}"
-
-
+        raise ArgumentTypeError(f"result must be a PropagationResult (from propagate or run_network), "
+                                f"got {type(result).__name__}")
+    findings = _gradient_findings(result) + _signal_findings(result) + _unit_findings(result)
+    findings.sort(key=lambda finding: VERDICT_WORDS.index(finding[0]))  # stable: keeps the order above
+    if findings:
+        parts, previous = [], None
+        for word, details in findings[:MAX_FINDINGS]:
+            parts.append(details if word == previous else f"{word}: {details}")
+            previous = word
+        return "; ".join(parts)
+    if result.depth == 1:
+        return f"healthy: one layer, std {_number(result.std[0], 3)}"
+    measured = _gradient_ratio(result)
+    gradient = "" if measured is None else (f"layer 1 gets {_power(measured[0][0])}x layer {result.depth}'s "
+                                            f"gradient ({_power(measured[1], 3)}x per layer), ")
+    if result.n_samples < 2:
+        return f"healthy: {gradient}one input, so no input dependence"
+    kept = _log10(result.std_over_inputs[-1]) - _log10(result.std_over_inputs[0])
+    return f"healthy: {gradient}the output keeps {_power(kept)} of layer 1's input dependence"

@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import isometry as _isometry
-from .checks import ArgumentError, check_int
-from .jacobian import tolerance
+from .checks import ArgumentError, ArgumentTypeError, check_array, check_dict, check_int
+from .deep_linear import LearningRun
+from .jacobian import JacobianSpectra, tolerance
 from .style import COLORS, figsize as _figsize
 
 __all__ = ["haar_entries", "sorted_spectra", "learning_times"]
@@ -36,12 +37,18 @@ def haar_entries(samples, n, title=None):
     n : int
         The longer side of the matrices (a column is a unit vector in R^n).
     """
+    samples = {label: check_array(f"samples[{label!r}]", values, ndim=1)
+               for label, values in check_dict("samples", samples, what="1-D array of entries").items()}
+    outside = [label for label, values in samples.items() if np.abs(values).max() > 1]
+    if outside:
+        raise ArgumentError(f"samples[{outside[0]!r}] has values outside [-1, 1]; an entry of an orthogonal "
+                            "matrix lies in [-1, 1]")
     n = check_int("n", n, minimum=2)
     fig, axes = plt.subplots(1, len(samples), figsize=_figsize(6 * len(samples), 4.6), layout="constrained",
                              sharey=True, squeeze=False)
     grid = np.linspace(-1, 1, 401)
     for k, (ax, (label, values)) in enumerate(zip(axes[0], samples.items())):
-        ax.hist(np.asarray(values), bins=40, range=(-1, 1), density=True, color=COLORS[(2 * k) % len(COLORS)],
+        ax.hist(values, bins=40, range=(-1, 1), density=True, color=COLORS[(2 * k) % len(COLORS)],
                 alpha=0.8, label=f"{len(values):,} draws")
         ax.plot(grid, _isometry.haar_entry_pdf(grid, n), color="black", linewidth=2, label="Haar density")
         ax.set_title(label)
@@ -62,8 +69,7 @@ def sorted_spectra(panels, title=None):
     are left out; the legend says what share of them that is.  The x axis is the
     rank of each singular value divided by the width: the share of directions.
     """
-    if not panels:
-        raise ArgumentError("panels must name at least one JacobianSpectra")
+    panels = check_dict("panels", panels, JacobianSpectra, "JacobianSpectra (jacobian.jacobian_spectra)")
     columns = min(len(panels), 2)
     rows = math.ceil(len(panels) / columns)
     fig, axes = plt.subplots(rows, columns, figsize=_figsize(6.5 * columns, 4.8 * rows), layout="constrained",
@@ -77,7 +83,7 @@ def sorted_spectra(panels, title=None):
             lost = 1 - resolved.mean()
             name = f"depth {depth}" + (f" ({lost:.0%} are 0 to float64)" if lost > 0 else "")
             ax.plot(share[resolved], values[resolved], "-", color=COLORS[k % len(COLORS)], label=name)
-            lowest = min(lowest, float(values[resolved].min()))
+            lowest = min(lowest, float(values[resolved].min(initial=lowest)))
         ax.axhline(1.0, color="black", linewidth=1, linestyle=":")
         ax.set_yscale("log")
         ax.set_xlim(0, 1)
@@ -103,6 +109,10 @@ def learning_times(times, title=None):
     A run that did not reach the goal within its epochs is drawn as a triangle at
     the last epoch it trained, pointing up: it needed more.
     """
+    times = check_dict("times", times, (list, tuple), "[LearningRun per depth] (deep_linear.epochs_to_goal)")
+    for start, runs in times.items():
+        if not runs or not all(isinstance(run, LearningRun) for run in runs):
+            raise ArgumentTypeError(f"times[{start!r}] must be a non-empty list of LearningRun, one per depth")
     fig, ax = plt.subplots(figsize=_figsize(8.5, 5), layout="constrained")
     ceiling = 1.0
     for k, (start, runs) in enumerate(times.items()):
@@ -126,6 +136,4 @@ def learning_times(times, title=None):
     ax.set_xticks(sorted({run.depth for runs in times.values() for run in runs}))
     ax.legend(loc="center right")
     ax.set_title(title or "deep linear networks: time to fit the map")
-    if not math.isfinite(ceiling):
-        raise ArgumentError("learning times must be finite where shown")
     return fig

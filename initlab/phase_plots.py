@@ -11,9 +11,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from matplotlib.axes import Axes
+
+from . import activations as _activations
 from . import meanfield as _meanfield
-from .checks import ArgumentError
+from .checks import ArgumentError, ArgumentTypeError, check_array, check_bool, check_dict, check_float
+from .correlation import CorrelationResult
+from .curves import set_log_axis
 from .style import COLORS, figsize as _figsize
+from .trainability import TrainabilityGrid
 
 __all__ = ["phase_diagram", "draw_phase_diagram", "correlation_curves", "trainability_map", "ORDERED_COLOR",
            "CHAOTIC_COLOR"]
@@ -23,10 +29,32 @@ SIGMA_W2_RANGE = (0.01, 1000.0)
 SIGMA_B2_MAX = 2.25
 
 
+def _bounded(activation) -> str:
+    """The name of ``activation`` if it has a phase diagram: tanh or sigmoid."""
+    name = _activations.get(activation).name
+    if name not in ("tanh", "sigmoid"):
+        raise ArgumentError(f"activation {name!r} has no phase diagram: for an unbounded activation chi_1 does not "
+                            "depend on sigma_b, and with a bias q has no fixed point; use 'tanh' or 'sigmoid'")
+    return name
+
+
 def draw_phase_diagram(ax, activation="tanh", levels=(0.1, 0.5, 2.0, 5.0), sigma_w2_range=SIGMA_W2_RANGE,
                        sigma_b2_max=SIGMA_B2_MAX):
-    """Draw the ordered and chaotic regions, the chi_1 = 1 line and lines of other chi_1 into ``ax``."""
-    low, high = sigma_w2_range
+    """Draw the ordered and chaotic regions, the chi_1 = 1 line and lines of other chi_1 into ``ax``.
+
+    ``activation`` is tanh or sigmoid; ``levels`` the other chi_1 (> 0) drawn dotted;
+    ``sigma_w2_range`` the (low, high) of the log x axis; ``sigma_b2_max`` its top.
+    """
+    if not isinstance(ax, Axes):
+        raise ArgumentTypeError(f"ax must be a matplotlib Axes (fig, ax = plt.subplots()), got {type(ax).__name__}")
+    activation = _bounded(activation)
+    levels = check_array("levels", levels, ndim=1)
+    if np.any(levels <= 0):
+        raise ArgumentError(f"levels must be values of chi_1 > 0, got {levels.tolist()}")
+    low, high = check_array("sigma_w2_range", sigma_w2_range, shape=(2,))
+    if not 0 < low < high:
+        raise ArgumentError(f"sigma_w2_range must be (low, high) with 0 < low < high, got {(low, high)}")
+    sigma_b2_max = check_float("sigma_b2_max", sigma_b2_max, strictly_positive=True)
     critical_w2, critical_b2 = _meanfield.critical_line(activation)
     heights = np.linspace(0.0, sigma_b2_max, 200)
     edge = np.interp(heights, critical_b2, critical_w2)
@@ -61,11 +89,13 @@ def phase_diagram(points=None, activation="tanh", title=None):
         Settings to mark, each labelled with its chi_1 (``meanfield.chi_1``); (dx, dy)
         places the label, in points from the marker (default: staggered above it).
     """
+    activation = _bounded(activation)
+    points = {} if points is None or points == {} else check_dict("points", points, (tuple, list),
+                                                                   "(sigma_w2, sigma_b2)")
+    marks = {label: _point(label, point, k) for k, (label, point) in enumerate(points.items())}
     fig, ax = plt.subplots(figsize=_figsize(11, 6), layout="constrained")
     draw_phase_diagram(ax, activation)
-    for k, (label, point) in enumerate((points or {}).items()):
-        w2, b2 = point[:2]
-        offset = point[2] if len(point) > 2 else (8, 12 + 40 * (k % 3))
+    for k, (label, (w2, b2, offset)) in enumerate(marks.items()):
         chi = float(_meanfield.chi_1(np.sqrt(w2), np.sqrt(b2), activation))
         ax.plot([w2], [b2], "o", color=COLORS[(k + 1) % len(COLORS)], markersize=11, markeredgecolor="black",
                 clip_on=False, zorder=5)
@@ -74,6 +104,19 @@ def phase_diagram(points=None, activation="tanh", title=None):
     ax.legend(loc="center left", frameon=False)
     ax.set_title(title or f"{activation}: order and chaos")
     return fig
+
+
+def _point(label, point, k) -> tuple:
+    """(sigma_w2, sigma_b2, label offset) of one marked setting, inside the diagram."""
+    if len(point) not in (2, 3):
+        raise ArgumentError(f"points[{label!r}] must be (sigma_w2, sigma_b2) or (sigma_w2, sigma_b2, (dx, dy))")
+    w2, b2 = check_array(f"points[{label!r}]", point[:2], shape=(2,))
+    if not (SIGMA_W2_RANGE[0] <= w2 <= SIGMA_W2_RANGE[1] and 0 <= b2 <= SIGMA_B2_MAX):
+        raise ArgumentError(f"points[{label!r}] = ({w2:g}, {b2:g}) lies outside the diagram: sigma_w2 in "
+                            f"[{SIGMA_W2_RANGE[0]:g}, {SIGMA_W2_RANGE[1]:g}], sigma_b2 in [0, {SIGMA_B2_MAX:g}]")
+    offset = check_array(f"points[{label!r}] offset", point[2], shape=(2,)) if len(point) == 3 else \
+        (8, 12 + 40 * (k % 3))
+    return w2, b2, tuple(offset)
 
 
 def correlation_curves(results, distance=False, title=None):
@@ -85,8 +128,8 @@ def correlation_curves(results, distance=False, title=None):
     distance : bool
         Show 1 - c_l on a log scale instead of c_l (to see how fast it decays).
     """
-    if not results:
-        raise ArgumentError("results must hold at least one CorrelationResult")
+    results = check_dict("results", results, CorrelationResult, "CorrelationResult (correlation_experiment)")
+    distance = check_bool("distance", distance)
     fig, (ax_c, ax_g) = plt.subplots(1, 2, figsize=_figsize(14, 5.4), layout="constrained")
     for k, (label, result) in enumerate(results.items()):
         color = COLORS[k % len(COLORS)]
@@ -99,12 +142,12 @@ def correlation_curves(results, distance=False, title=None):
         ax_g.plot(layers, result.predicted_grad, "-", color=color, linewidth=1.8)
     ax_c.plot([], [], "-", color="black", linewidth=1.8, label="mean-field prediction")
     if distance:
-        ax_c.set_yscale("log")
+        set_log_axis(ax_c, *(r.distance for r in results.values()), *(r.prediction.distance for r in results.values()))
     else:
         ax_c.set_ylim(-0.05, 1.05)
     ax_c.set_ylabel("1 - c_l (log scale)" if distance else "c_l")
     ax_c.set_title("how different two inputs still look" if distance else "correlation of two inputs")
-    ax_g.set_yscale("log")
+    set_log_axis(ax_g, *(r.grad for r in results.values()), *(r.predicted_grad for r in results.values()))
     ax_g.set_ylabel("mean square of dL/dz_l (log scale)")
     ax_g.set_title("the gradient, entering at the last layer")
     for ax in (ax_c, ax_g):
@@ -132,6 +175,10 @@ def trainability_map(grid, multiple=6.0, title=None):
     grid : trainability.TrainabilityGrid
     multiple : float, the depth scales the curve is drawn at (Schoenholz et al.: 6)
     """
+    if not isinstance(grid, TrainabilityGrid):
+        raise ArgumentTypeError(f"grid must be a TrainabilityGrid (trainability.load_grid()), "
+                                f"got {type(grid).__name__}")
+    multiple = check_float("multiple", multiple, strictly_positive=True)
     fig, ax = plt.subplots(figsize=_figsize(11, 6.2), layout="constrained")
     image = ax.pcolormesh(_edges(grid.sigma_w2), _edges(grid.depths), 100 * grid.accuracy, cmap="viridis",
                           vmin=0, vmax=100, shading="flat")

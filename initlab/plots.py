@@ -1,8 +1,8 @@
 """The course's standard figures, readable from the back of a room.
 
-Every function returns a ``matplotlib.figure.Figure``; in a notebook end the
-cell with ``plt.show()``.  Their look (large labels, Okabe-Ito colours) and
-presentation mode come from ``initlab.style``.
+Every function returns a ``matplotlib.figure.Figure``; in a notebook end the cell with
+``plt.show()``.  Their look (large labels, ``style.COLORS``) and presentation mode come
+from ``initlab.style``; a figure given data it cannot draw refuses before drawing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from .checks import ArgumentError, ArgumentTypeError, check_array, check_float, check_int
+from .checks import (ArgumentError, ArgumentTypeError, check_array, check_bool, check_choice, check_dict,
+                     check_float, check_int)
+from .curves import LOG_CEILING, figure_and_axes, finite_prefix, learning_curves, log_limits, set_log_axis
+from .propagation import PropagationResult, mean_std
 from .style import COLORS, figsize as _figsize, present, is_presenting, style  # noqa: F401  (re-exported)
 from .theory import sigmoid_saturation_threshold
 
@@ -33,22 +36,47 @@ __all__ = [
     "digits",
 ]
 
-#: Highest value a logarithmic axis shows (see layer_stats).
-_LOG_CEILING = 1e200
+_HIDDEN = 0.015  # a run within this share of a panel of an earlier run is hidden (a marker is 1.2%)
 
 
-def finite_prefix(values) -> np.ndarray:
-    """``values`` up to (not including) the first NaN or inf, so plots never show NaN."""
-    values = np.asarray(values, dtype=np.float64)
-    bad = np.flatnonzero(~np.isfinite(values))
-    return values if bad.size == 0 else values[: bad[0]]
+def _runs(runs) -> dict:
+    """{label: PropagationResult}: one result, labelled with its initializer, or a dict of them."""
+    if isinstance(runs, PropagationResult):
+        return {runs.init: runs}
+    return check_dict("runs", runs, PropagationResult, "PropagationResult (from propagate)")
 
 
 def _spans_decades(*arrays) -> bool:
     """True when the positive values span more than two orders of magnitude."""
     values = np.concatenate([finite_prefix(a) for a in arrays])
     values = values[values > 0]
-    return values.size > 1 and values.max() / values.min() > 100
+    return values.size > 1 and math.log10(values.max()) - math.log10(values.min()) > 2
+
+
+def _wide_axis(ax, values) -> str:
+    """An axis for values of an exploding run: log if all > 0, else symlog on the sides the values take."""
+    # limits first: matplotlib's own, from data near 1e300, would overflow when the scale changes
+    if values.min() > 0:
+        ax.set_ylim(*log_limits(values))
+        ax.set_yscale("log")
+        return " (log scale)"
+    top, bottom = (min(side, LOG_CEILING / 3) * 3 if side > 0 else 0.3 for side in (values.max(), -values.min()))
+    ax.set_ylim(-bottom, top)
+    ax.set_yscale("symlog", linthresh=1.0)
+    return " (symlog scale)"
+
+
+def _hidden_under(axes, lines, k) -> int | None:
+    """The earlier run whose curves hide run k's in every panel (each point within _HIDDEN of it), or None."""
+    for j in range(k):
+        near = []
+        for ax, mine, theirs in zip(axes, lines[k], lines[j]):
+            a, b = (np.column_stack([line.get_xdata(), line.get_ydata()]) for line in (mine, theirs))
+            to_axes = ax.transScale + ax.transLimits  # data to a fraction of the panel, whatever the layout
+            near.append(a.shape == b.shape and np.all(np.abs(to_axes.transform(a) - to_axes.transform(b)) < _HIDDEN))
+        if all(near):
+            return j
+    return None
 
 
 def layer_stats(runs, title=None, show_prediction=True, log_std=None, spread="std"):
@@ -70,20 +98,22 @@ def layer_stats(runs, title=None, show_prediction=True, log_std=None, spread="st
         "std" only.
 
     A run that exploded is drawn up to the last finite layer and marked with a
-    cross and the words "exploded at layer k".
+    cross and the words "exploded at layer k".  Means of an exploding run get a log
+    axis when they are all positive (ReLU), else a symlog one.  A run whose curve
+    lies on top of an earlier one is drawn hollow and labelled "name (≈ earlier)".
     """
-    if not isinstance(runs, dict):
-        runs = {runs.init: runs}
-    if spread not in ("std", "std_over_inputs"):
-        raise ArgumentError(f"spread must be one of ['std', 'std_over_inputs'], got {spread!r}")
-    show_prediction = show_prediction and spread == "std"
+    runs = _runs(runs)
+    spread = check_choice("spread", spread, ("std", "std_over_inputs"))
+    show_prediction = check_bool("show_prediction", show_prediction) and spread == "std"
+    log_std = None if log_std is None else check_bool("log_std", log_std)
     labels, results = list(runs), list(runs.values())
     fig, (ax_mean, ax_std) = plt.subplots(1, 2, figsize=_figsize(13, 5.4), layout="constrained")
+    lines = []
     for k, (result, label) in enumerate(zip(results, labels)):
         color = COLORS[k % len(COLORS)]
         mean, std = finite_prefix(result.mean), finite_prefix(getattr(result, spread))
-        ax_mean.plot(result.layers[: len(mean)], mean, "o-", color=color, label=label)
-        ax_std.plot(result.layers[: len(std)], std, "o-", color=color, label=label)
+        lines.append([ax_mean.plot(result.layers[: len(mean)], mean, "o-", color=color)[0],
+                      ax_std.plot(result.layers[: len(std)], std, "o-", color=color)[0]])
         if show_prediction:
             predicted = finite_prefix(result.prediction.std)
             ax_std.plot(result.layers[: len(predicted)], predicted, "--", color="black", linewidth=1.5,
@@ -95,31 +125,21 @@ def layer_stats(runs, title=None, show_prediction=True, log_std=None, spread="st
                 ax.plot([max(last, 1)], [y], "x", color=color, markersize=16, markeredgewidth=3)
             ax_std.text(0.03, 0.95 - 0.08 * k, f"exploded at layer {result.exploded_at}", color=color,
                         transform=ax_std.transAxes, va="top", fontweight="bold")
-    use_log = _spans_decades(*[getattr(r, spread) for r in results]) if log_std is None else log_std
+    spreads = [getattr(r, spread) for r in results] + [r.prediction.std for r in results if show_prediction]
+    limits = log_limits(*spreads)  # None when no value is > 0 (a silent network): no log axis then
+    use_log = limits is not None and (_spans_decades(*spreads[: len(results)]) if log_std is None else log_std)
     if use_log:
-        # Explicit limits: matplotlib's log ticks overflow near 1e300, so the axis
-        # stops at 1e200 and an exploding curve leaves the top of the plot.
-        finite = np.concatenate([finite_prefix(getattr(r, spread)) for r in results] +
-                                [finite_prefix(r.prediction.std) for r in results if show_prediction])
-        finite = finite[finite > 0]
-        with np.errstate(over="ignore"):
-            ax_std.set_yscale("log")
-            ax_std.set_ylim(max(finite.min() / 3, 1e-300), min(finite.max() * 3, _LOG_CEILING))
-    largest_mean = max((np.abs(finite_prefix(r.mean)).max(initial=0.0) for r in results), default=0.0)
-    if largest_mean > 100:  # an exploding run: linear near 0, logarithmic beyond +-1
-        with np.errstate(over="ignore"):
-            ax_mean.set_yscale("symlog", linthresh=1.0)
-            means = np.concatenate([finite_prefix(r.mean) for r in results])
-            top = min(max(means.max() * 3, 10.0), _LOG_CEILING)
-            bottom = min(max(-means.min() * 3, 10.0), _LOG_CEILING)
-            ax_mean.set_ylim(-bottom, top)
-    else:
+        ax_std.set_ylim(*limits)
+        ax_std.set_yscale("log")
+    means = np.concatenate([finite_prefix(r.mean) for r in results])
+    mean_scale = ""
+    if np.abs(means).max(initial=0.0) > 100:  # an exploding run
+        mean_scale = _wide_axis(ax_mean, means)
+    elif means.size and means.max() - means.min() < 0.1:
         # tiny wiggles (1e-3) should look like what they are: flat at the centre
-        means = np.concatenate([finite_prefix(r.mean) for r in results])
-        if means.size and means.max() - means.min() < 0.1:
-            centre = round(float(np.median(means)), 1)
-            ax_mean.set_ylim(centre - 0.1, centre + 0.1)
-    ax_mean.set_title("mean of the activations")
+        centre = round(float(np.median(means)), 1)
+        ax_mean.set_ylim(centre - 0.1, centre + 0.1)
+    ax_mean.set_title("mean of the activations" + mean_scale)
     name = "std of the activations" if spread == "std" else "std of each unit over the inputs"
     ax_std.set_title(name + (" (log scale)" if use_log else ""))
     for ax in (ax_mean, ax_std):
@@ -130,6 +150,13 @@ def layer_stats(runs, title=None, show_prediction=True, log_std=None, spread="st
             ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
     ax_mean.set_ylabel("mean")
     ax_std.set_ylabel("std")
+    for k, label in enumerate(labels):  # a run hidden under an earlier one is drawn hollow, and says so
+        j = _hidden_under((ax_mean, ax_std), lines, k)
+        for line in lines[k]:
+            line.set_label(label if j is None else f"{label} (≈ {labels[j]})")
+            if j is not None:
+                line.set(markerfacecolor="none", markersize=1.8 * line.get_markersize(), markeredgewidth=2,
+                         linestyle="--")
     # the legend goes under the panels, where it cannot hide a curve
     handles, names = ax_std.get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 4), frameon=False)
@@ -147,21 +174,29 @@ def gradient_stats(runs, title=None):
 
     The gradient enters at the last layer and travels right to left; the dashed
     lines are the mean-field prediction (``theory.mean_field``).  A run whose
-    gradient overflowed is drawn up to the last finite layer.
+    gradient overflowed is drawn up to the last finite layer; a run without a
+    gradient to draw says why in the panel.
     """
-    if not isinstance(runs, dict):
-        runs = {runs.init: runs}
+    runs = _runs(runs)
     fig, ax = plt.subplots(figsize=_figsize(9, 5), layout="constrained")
+    drawn, notes = [], []
     for k, (label, result) in enumerate(runs.items()):
         color = COLORS[k % len(COLORS)]
-        measured = np.asarray(result.grad_std, dtype=np.float64)
-        predicted = np.asarray(result.prediction.grad_std, dtype=np.float64)
-        for values, style, colour, name in ((measured, "o-", color, label),
-                                            (predicted, "--", "black", "mean-field prediction" if k == 0 else None)):
+        for values, style, colour, name in ((result.grad_std, "o-", color, label), (result.prediction.grad_std, "--",
+                                            "black", "mean-field prediction" if k == 0 else None)):
             good = np.isfinite(values) & (values > 0)
             ax.plot(result.layers[good], values[good], style, color=colour, label=name, zorder=3 if name else 4,
                     linewidth=1.5 if colour == "black" else None)
-    ax.set_yscale("log")
+            drawn.append(values[good])
+        if result.grad_exploded_at is not None:
+            notes.append((color, f"{label}: overflowed at layer {result.grad_exploded_at}"))
+        elif not len(drawn[-2]):
+            notes.append((color, f"{label}: no gradient (" + (
+                f"the signal overflowed at layer {result.exploded_at})" if result.exploded_at is not None else
+                "it is exactly 0)" if np.all(result.grad_std == 0) else "no backward pass)")))
+    for i, (color, text) in enumerate(notes):
+        ax.text(0.03, 0.95 - 0.08 * i, text, color=color, transform=ax.transAxes, va="top", fontweight="bold")
+    set_log_axis(ax, *drawn)
     ax.set_xlabel("layer (the gradient enters at the last one)")
     ax.set_ylabel("std of dL/dz (log scale)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
@@ -170,17 +205,24 @@ def gradient_stats(runs, title=None):
     return fig
 
 
-def _pick_layers(result, layers, stored):
+def _pick_layers(result, kind, layers, stored) -> list:
+    """The layers to draw: those asked for (each must be kept), or up to 10 kept ones evenly spaced."""
     if layers is None:
-        available = sorted(stored)
-        if len(available) > 10:
-            idx = np.unique(np.linspace(0, len(available) - 1, 10).round().astype(int))
-            available = [available[i] for i in idx]
-        return available
+        layers = sorted(stored)
+        if len(layers) > 10:
+            layers = [layers[i] for i in np.unique(np.linspace(0, len(layers) - 1, 10).round().astype(int))]
+        if not layers:
+            why = f"the signal overflowed at layer {result.exploded_at}" if result.exploded_at is not None else \
+                "the gradient overflowed" if kind == "gradients" and result.grad_exploded_at else "keep_layers=[]"
+            raise ArgumentError(f"kind={kind!r}: this result kept no {kind} to draw ({why})")
+        return layers
+    if not isinstance(layers, (list, tuple, range, np.ndarray)) or not len(layers):
+        raise ArgumentTypeError(f"layers must be None or a non-empty list of layer numbers, got {layers!r}")
     layers = [check_int("layers entry", layer, minimum=1, maximum=result.depth) for layer in layers]
     missing = [layer for layer in layers if layer not in stored]
     if missing:
-        raise ArgumentError(f"layers {missing} were not kept by propagate (keep_layers); kept: {sorted(stored)}")
+        raise ArgumentError(f"layers {missing} have no {kind} kept (keep_layers, or an overflow); "
+                            f"kept: {sorted(stored)}")
     return layers
 
 
@@ -199,13 +241,12 @@ def histogram_strip(result, kind="activations", layers=None, bins=50, title=None
     Each panel has its own x range, printed in its title as the std, so that a
     collapsed layer (std 1e-7) is still visible as a shape.
     """
-    if kind not in ("activations", "gradients"):
-        raise ArgumentError(f"kind must be one of ['activations', 'gradients'], got {kind!r}")
+    if not isinstance(result, PropagationResult):
+        raise ArgumentTypeError(f"result must be a PropagationResult (from propagate), got {type(result).__name__}")
+    kind = check_choice("kind", kind, ("activations", "gradients"))
     bins = check_int("bins", bins, minimum=2, maximum=1000)
     stored = result.activations if kind == "activations" else result.gradients
-    layers = _pick_layers(result, layers, stored)
-    if not layers:
-        raise ArgumentError(f"no {kind} were kept for this result (exploded or keep_layers='none')")
+    layers = _pick_layers(result, kind, layers, stored)
     n_cols = min(5, len(layers))
     n_rows = math.ceil(len(layers) / n_cols)
     fig, axes = plt.subplots(n_rows, n_cols, figsize=_figsize(13, 0.6 + 2.9 * n_rows), squeeze=False)
@@ -213,9 +254,12 @@ def histogram_strip(result, kind="activations", layers=None, bins=50, title=None
     for ax in axes.ravel()[len(layers):]:
         ax.set_visible(False)
     for ax, layer in zip(axes.ravel(), layers):
-        values = np.asarray(stored[layer]).ravel()
-        ax.hist(values, bins=bins, color=color, density=True)
-        ax.set_title(f"layer {layer}: std {np.std(values):.2g}", fontsize=plt.rcParams["axes.titlesize"] - 2)
+        values = np.asarray(stored[layer], dtype=np.float64).ravel()
+        # a spread past 1e308 would overflow the bins' width: such values are drawn halved
+        halved = np.ptp(values / 2) > 1e307
+        ax.hist(values / 2 if halved else values, bins=bins, color=color, density=True)
+        ax.set_title(f"layer {layer}: std {mean_std(values)[1]:.2g}" + (" (x/2)" if halved else ""),
+                     fontsize=plt.rcParams["axes.titlesize"] - 2)
         ax.set_yticks([])
         ax.locator_params(axis="x", nbins=3)
         ax.xaxis.set_major_formatter(lambda value, _: f"{value:.1g}")  # short labels: 1e-05
@@ -238,15 +282,13 @@ def weighted_sum_histogram(z, predicted_std, title=None, label="simulated z", bi
     z = check_array("z", z, ndim=1)
     predicted_std = check_float("predicted_std", predicted_std, strictly_positive=True)
     bins = check_int("bins", bins, minimum=2, maximum=1000)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=_figsize(7, 4.5))
-    else:
-        fig = ax.figure
-    ax.hist(z, bins=bins, density=True, color=COLORS[5], alpha=0.8,
-            label=f"{label} (std {np.std(z):.3g})")
+    show_saturation = check_bool("show_saturation", show_saturation)
+    fig, ax = figure_and_axes(ax, 7, 4.5)
+    ax.hist(z, bins=bins, density=True, color=COLORS[5], alpha=0.8, label=f"{label} (std {mean_std(z)[1]:.3g})")
     limit = max(4.5 * predicted_std, 6.0)
     grid = np.linspace(-limit, limit, 400)
-    density = np.exp(-0.5 * (grid / predicted_std) ** 2) / (predicted_std * math.sqrt(2 * math.pi))
+    # beyond 40 std the density is 0 (e^-800): clipping there keeps the square finite
+    density = np.exp(-0.5 * np.clip(grid / predicted_std, -40, 40) ** 2) / (predicted_std * math.sqrt(2 * math.pi))
     if show_saturation:
         edge = sigmoid_saturation_threshold()  # sigmoid(4.595) = 0.99
         ax.axvspan(-limit, -edge, color="grey", alpha=0.18, label="sigmoid saturated (|z| > 4.6)")
@@ -256,51 +298,24 @@ def weighted_sum_histogram(z, predicted_std, title=None, label="simulated z", bi
     return _finish_density(fig, ax, "z = w · x + b", title or "distribution of the weighted sum z")
 
 
-def learning_curves(curves, reference=None, title=None, ylabel="validation accuracy (%)", ax=None):
-    """Accuracy per epoch for several runs, optionally with published reference points.
-
-    Parameters
-    ----------
-    curves : dict {label: sequence of accuracies (fractions 0..1)}, one value per epoch
-    reference : dict {label: (epochs, accuracies)}, optional
-        Published figures, drawn as hollow markers with dotted lines.
-    """
-    if not isinstance(curves, dict) or not curves:
-        raise ArgumentTypeError("curves must be a non-empty dict {label: accuracies per epoch}")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=_figsize(8, 5))
-    else:
-        fig = ax.figure
-    for k, (label, values) in enumerate(curves.items()):
-        values = finite_prefix(values)
-        ax.plot(np.arange(1, len(values) + 1), 100 * values, "o-", color=COLORS[k % len(COLORS)], label=label)
-    for k, (label, (epochs, values)) in enumerate((reference or {}).items()):
-        ax.plot(epochs, 100 * np.asarray(values, dtype=float), "s:", color=COLORS[k % len(COLORS)],
-                markerfacecolor="white", markeredgewidth=2, label=label)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel)
-    ax.legend(loc="lower right")
-    ax.set_title(title or "learning curves")
-    fig.tight_layout()
-    return fig
-
-
-
 def decision_regions(networks, x, labels, title=None, resolution=200):
     """The 2-D data with the class each network predicts shaded behind it.
 
     Parameters
     ----------
     networks : dict {panel title: MLP with 2 inputs}
-    x : ndarray (n, 2);  labels : int ndarray (n,)
+    x : ndarray (n, 2);  labels : ndarray (n,) of 0 and 1
     resolution : grid points per axis for the shading
     """
-    if not isinstance(networks, dict) or not networks:
-        raise ArgumentTypeError("networks must be a non-empty dict {title: network}")
+    networks = check_dict("networks", networks, what="network with 2 inputs")
+    for name, network in networks.items():
+        if not callable(getattr(network, "predict", None)) or list(getattr(network, "sizes", [2]))[0] != 2:
+            raise ArgumentTypeError(f"networks[{name!r}] must be a network with 2 inputs, e.g. mlp.MLP([2, 8, 2]), "
+                                    f"got {type(network).__name__}")
     x = check_array("x", x, shape=(None, 2))
-    labels = np.asarray(labels)
-    if labels.shape != (len(x),):
-        raise ArgumentError(f"labels must have one entry per row of x ({len(x)}), got shape {labels.shape}")
+    labels = check_array("labels", labels, shape=(len(x),))
+    if not np.isin(labels, (0, 1)).all():
+        raise ArgumentError(f"labels must be the classes 0 and 1, one per row of x, got {np.unique(labels)[:5]}")
     resolution = check_int("resolution", resolution, minimum=10, maximum=1000)
     margin = 0.3
     gx, gy = np.meshgrid(np.linspace(x[:, 0].min() - margin, x[:, 0].max() + margin, resolution),
@@ -340,14 +355,13 @@ def weight_histograms(matrices, title=None, bins=60):
     ----------
     matrices : dict {label: ndarray}
     """
-    if not isinstance(matrices, dict) or not matrices:
-        raise ArgumentTypeError("matrices must be a non-empty dict {label: weight matrix}")
+    matrices = {label: check_array(f"matrices[{label!r}]", matrix).ravel()
+                for label, matrix in check_dict("matrices", matrices, what="weight matrix").items()}
     bins = check_int("bins", bins, minimum=2, maximum=1000)
     fig, ax = plt.subplots(figsize=_figsize(8, 4.5))
-    for k, (label, matrix) in enumerate(matrices.items()):
-        values = np.asarray(matrix, dtype=np.float64).ravel()
+    for k, (label, values) in enumerate(matrices.items()):
         ax.hist(values, bins=bins, density=True, histtype="step", linewidth=2.5, color=COLORS[k % len(COLORS)],
-                label=f"{label} (std {values.std():.3g})")
+                label=f"{label} (std {mean_std(values)[1]:.3g})")
     return _finish_density(fig, ax, "weight value", title or "distribution of the weights")
 
 
@@ -366,7 +380,12 @@ def digits(images, labels, n=20, title=None):
     images = check_array("images", images, ndim=2)
     if images.shape[1] != 784:
         raise ArgumentError(f"images must have 784 pixels per row (28 x 28), got {images.shape[1]}")
+    if images.min() < 0 or images.max() > 1:
+        raise ArgumentError(f"images must hold pixel values in [0, 1], got {images.min():g} to {images.max():g} "
+                            "(divide by 255?)")
     n = check_int("n", n, minimum=1, maximum=min(100, len(images)))
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__") or len(labels) < n:
+        raise ArgumentError(f"labels must have a label for each of the n={n} images, got {labels!r:.40}")
     columns = min(n, 10)
     rows = math.ceil(n / columns)
     fig, axes = plt.subplots(rows, columns, figsize=_figsize(1.3 * columns, 1.5 * rows + 0.6), squeeze=False)

@@ -12,10 +12,9 @@ and a N(0, 1) gradient arriving at the output of the last layer goes back::
     dh_{l-1} = dz_l @ W_l.T
 
 For every layer we record the mean and std of the activations h_l, how much they
-still depend on the input, the fraction of saturated and of dead (exactly 0)
-units, and the std of the gradient dz_l, which is what the weight gradient
-dW_l = h_{l-1}.T @ dz_l is made of.  ``initlab.diagnosis`` turns these into a
-one-line verdict on whether such a network could train.
+still depend on the input, the fraction of saturated and of dead (exactly 0) units,
+and the std of the gradient dz_l (the weight gradient is dW_l = h_{l-1}.T @ dz_l).
+``initlab.diagnosis`` turns these into a verdict on whether such a network could train.
 """
 
 from __future__ import annotations
@@ -28,15 +27,20 @@ import numpy as np
 from . import activations as _activations
 from . import initializers as _initializers
 from . import theory as _theory
-from .checks import ArgumentError, ArgumentTypeError, as_generator, check_float, check_int
+from .checks import (ArgumentError, ArgumentTypeError, as_generator, check_array, check_choice, check_float,
+                     check_float_array, check_int)
+from .distributions import DTYPES
 
 __all__ = ["propagate", "run_network", "draw_weights", "layer_widths", "layer_statistics", "mean_std",
-           "PropagationResult"]
+           "PropagationResult", "MAX_WORK", "MAX_WEIGHTS"]
 
 #: Most multiply-adds one call of ``propagate`` may do (forward and backward).
 #: 2e11 is about a minute on a laptop; beyond it a typo (depth=1000, width=5000)
 #: would look like a hang.
 MAX_WORK = 2e11
+#: Most weight entries one network may hold: 1e8 numbers are 800 MB in float64.
+MAX_WEIGHTS = 100_000_000
+_LARGEST_SIGMA = 1e150  # the largest sigma a prediction uses: its square still fits float64
 
 
 @dataclass
@@ -45,42 +49,30 @@ class PropagationResult:
 
     Attributes
     ----------
-    widths : tuple of int
-        Input width followed by each layer's width.
-    activation, init : str
-        Names of the activation and of the initializer.
-    n_samples : int
-        Number of inputs pushed through.
-    mean, std : ndarray
-        Mean and std of the activations h_l over all samples and units.
+    widths : tuple of int, the input width followed by each layer's width
+    activation, init : str, the names of the activation and of the initializer
+    n_samples : int, the number of inputs pushed through
+    mean, std : ndarray, mean and std of the activations h_l over all samples and units
     std_over_inputs : ndarray
         For each unit, the std of its activation over the samples, averaged over the
-        units: how much the layer's output still depends on the input.  For tanh it
-        is close to ``std``; for sigmoid, whose outputs sit around 0.5 with a spread
-        that the fixed weights give every input alike, it can collapse while
-        ``std`` does not.
-    saturated : ndarray
-        Fraction of units in a flat tail of tanh/sigmoid (|tanh| > 0.99, sigmoid
-        outside [0.01, 0.99]); 0 for activations without flat tails.
-    dead : ndarray
-        Fraction of activations that are exactly 0.  About 0.5 for a healthy ReLU
-        layer, which zeroes each unit for about half of the inputs.
-    dead_units : ndarray
-        Fraction of units that are exactly 0 for every input: dead units, which
-        pass no gradient back for any input.  With a single input it equals ``dead``.
-    grad_std : ndarray
-        Std of the back-propagated gradient dL/dz_l (NaN without a backward pass).
-    exploded_at : int or None
-        First layer whose pre-activations overflowed to inf/NaN; statistics from
-        that layer on are NaN, and no gradient is computed.
-    grad_exploded_at : int or None
-        First layer (going backwards) whose gradient overflowed.
-    activations, gradients : dict {layer: ndarray}
-        The activations h_l and gradients dz_l of the kept layers (1-based keys),
-        shape (n_samples, width), for histograms.
+        units: how much the layer's output still depends on the input (0 for a
+        single input).  For tanh it is close to ``std``; for sigmoid, whose outputs
+        sit around 0.5 with a spread that the fixed weights give every input alike,
+        it can collapse while ``std`` does not.
+    saturated : ndarray, the fraction of units in a flat tail of tanh/sigmoid (|tanh| > 0.99,
+        sigmoid outside [0.01, 0.99]); 0 for activations without flat tails
+    dead : ndarray, the fraction of activations exactly 0 (about 0.5 in a healthy ReLU layer)
+    dead_units : ndarray, the fraction of units 0 for every input (dead: they pass no
+        gradient back); with a single input it equals ``dead``
+    grad_std : ndarray, std of the back-propagated gradient dL/dz_l (NaN without a backward pass)
+    exploded_at : int or None, the first layer whose pre-activations overflowed; the
+        statistics from that layer on are NaN and no gradient is computed (None: all finite)
+    grad_exploded_at : int or None, the first layer (going back) whose gradient overflowed;
+        ``grad_std`` is NaN from there down to layer 1
+    activations, gradients : dict {layer: ndarray (n_samples, width)}, the kept layers' h_l and dz_l
     prediction : theory.MeanField
-        The mean-field prediction for this network, computed from each layer's
-        actual weight variance (sigma_w^2 = fan_in * mean(W^2)).
+        The mean-field prediction from each layer's actual weight variance (sigma_w^2
+        = fan_in * mean(W^2)); not finite from ``predicted_exploded_at`` on.
     """
 
     widths: tuple
@@ -109,79 +101,134 @@ class PropagationResult:
         """Layer numbers 1..depth, for plotting."""
         return np.arange(1, self.depth + 1)
 
+    @property
+    def predicted_exploded_at(self) -> int | None:
+        """First layer whose predicted variance q overflows float64 (std above 1e154), or None."""
+        bad = np.flatnonzero(~np.isfinite(self.prediction.q) | ~np.isfinite(self.prediction.std))
+        return int(bad[0]) + 1 if bad.size else None
+
     def table(self) -> str:
-        """A plain-text table of the per-layer statistics, rounded for printing."""
-        lines = [
-            f"{self.init} weights, {self.activation}, widths {list(self.widths)}",
-            f"{'layer':>5} {'mean':>10} {'std':>10} {'predicted':>10} {'saturated':>10} {'dead':>7} {'grad std':>10}",
-        ]
-        for i in range(self.depth):
-            lines.append(
-                f"{i + 1:>5} {self.mean[i]:>10.4f} {self.std[i]:>10.4g} {self.prediction.std[i]:>10.4g}"
-                f" {self.saturated[i]:>9.1%} {self.dead[i]:>7.1%} {self.grad_std[i]:>10.4g}"
-            )
+        """The per-layer statistics up to an overflow, 4 significant digits: aligned from 1e-300 to 1e300."""
+        shown = self.depth if self.exploded_at is None else self.exploded_at - 1
+        lines = [f"{self.init} weights, {self.activation}, {describe_widths(self.widths)}, {self.n_samples} inputs",
+                 f"{'layer':>5} {'mean':>11} {'std':>11} {'predicted':>11} {'saturated':>10} {'dead':>7} "
+                 f"{'grad std':>11}"]
+        for i in range(shown):
+            lines.append(f"{i + 1:>5} {_cell(self.mean[i])} {_cell(self.std[i])} {_cell(self.prediction.std[i])}"
+                         f" {self.saturated[i]:>10.1%} {self.dead[i]:>7.1%} {_cell(self.grad_std[i])}")
         if self.exploded_at is not None:
             lines.append(f"the signal exploded (overflowed) at layer {self.exploded_at}")
         if self.grad_exploded_at is not None:
             lines.append(f"the gradient exploded (overflowed) at layer {self.grad_exploded_at}")
+        if self.predicted_exploded_at is not None:
+            lines.append(f"the mean-field prediction overflows float64 at layer {self.predicted_exploded_at}")
         return "\n".join(lines)
 
 
-def layer_widths(depth=None, width=None, widths=None) -> tuple:
-    """The widths (input first) from either ``depth`` and ``width`` or ``widths``.
+def _cell(x) -> str:
+    """4 significant digits in 11 characters; "-" if not computed."""
+    return f"{'-' if math.isnan(x) else 'overflow' if math.isinf(x) else f'{x:.4g}':>11}"
 
-    ``depth=10, width=500`` means an input of 500 features and 10 layers of 500
-    units: widths (500, 500, ..., 500) with 11 entries.
-    """
+
+def describe_widths(widths) -> str:
+    """The widths in a few words, however deep: "10 layers of 500", "widths [1600, 1600, 800, 400]"."""
+    if len(set(widths)) == 1:
+        return f"{len(widths) - 1} layer{'s' * (len(widths) > 2)} of {widths[0]}"
+    shown = widths if len(widths) <= 6 else [*widths[:3], "...", widths[-1]]
+    return f"widths [{', '.join(map(str, shown))}] ({len(widths) - 1} layers)"
+
+
+def _check_widths(widths) -> tuple:
+    """``widths`` as a tuple of ints >= 1: the input width, then at least one layer."""
+    if not isinstance(widths, (list, tuple, range, np.ndarray)):
+        raise ArgumentTypeError(f"widths must be a list of integers (input width first), got {widths!r}")
+    if len(widths) < 2:
+        raise ArgumentError(f"widths needs the input width and at least one layer, got {list(widths)}")
+    return tuple(check_int(f"widths[{i}]", w, minimum=1) for i, w in enumerate(widths))
+
+
+def _check_dtype(dtype) -> np.dtype:
+    """numpy.float64 (the default) or numpy.float32 (twice as fast, range 1e-38 to 3e38)."""
+    name = dtype if isinstance(dtype, str) else getattr(dtype, "__name__", getattr(dtype, "name", dtype))
+    return np.dtype(check_choice("dtype", name, DTYPES))
+
+
+def _check_keep(keep_layers, depth) -> set:
+    """The layers (1-based) whose activations and gradients are kept: all for None."""
+    if keep_layers is None:
+        return set(range(1, depth + 1))
+    if not isinstance(keep_layers, (list, tuple, range, set, np.ndarray)):
+        raise ArgumentTypeError(f"keep_layers must be None (keep every layer) or a list of layer numbers "
+                                f"1..{depth}, e.g. [] or [1, {depth}], got {keep_layers!r}")
+    return {check_int("keep_layers entry", k, minimum=1, maximum=depth) for k in keep_layers}
+
+
+def layer_widths(depth=None, width=None, widths=None) -> tuple:
+    """The widths (input first) from ``depth`` and ``width`` (10 and 500: eleven 500s), or ``widths``."""
     if widths is not None:
         if depth is not None or width is not None:
             raise ArgumentError("give either widths=[...] or depth and width, not both")
-        if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__"):
-            raise ArgumentTypeError(f"widths must be a list of integers (input width first), got {widths!r}")
-        if len(widths) < 2:
-            raise ArgumentError(f"widths needs the input width and at least one layer, got {list(widths)}")
-        return tuple(check_int(f"widths[{i}]", w, minimum=1) for i, w in enumerate(widths))
+        return _check_widths(widths)
     depth = check_int("depth", 10 if depth is None else depth, minimum=1)
     width = check_int("width", 500 if width is None else width, minimum=1)
     return (width,) * (depth + 1)
 
 
-def draw_weights(widths, init, rng=None) -> list:
-    """One weight matrix per layer, layer l of shape (widths[l-1], widths[l]).
+def draw_weights(widths, init, rng=None, dtype="float64") -> list:
+    """One weight matrix per layer, layer l of shape (widths[l-1], widths[l]), drawn in float64, kept in ``dtype``.
 
     Each layer draws from its own random stream (``rng.spawn``), so layer 3 of a
     5-layer network is the same matrix as layer 3 of a 50-layer one built from the
-    same seed: adding layers never changes the ones before.
+    same seed: adding layers never changes the ones before, and float32 only rounds
+    them.  ``init`` is a rule name, an initializer, or a function ``(fan_in, fan_out, rng)``.
     """
+    widths = _check_widths(widths)
     init = _initializers.get(init)
-    layer_rngs = as_generator(rng).spawn(len(widths) - 1)
+    dtype = _check_dtype(dtype)
+    entries = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+    if entries > MAX_WEIGHTS:
+        raise ArgumentError(
+            f"the weight matrices of {describe_widths(widths)} hold {entries:,} numbers "
+            f"({entries * dtype.itemsize / 1e9:.1f} GB in {dtype.name}); initlab draws at most {MAX_WEIGHTS:,} "
+            "for one network (reduce the depth or the width)")
+    name = _initializers.name_of(init)
     weights = []
-    for fan_in, fan_out, layer_rng in zip(widths[:-1], widths[1:], layer_rngs):
-        w = np.asarray(init(fan_in, fan_out, layer_rng))
+    layer_rngs = as_generator(rng).spawn(len(widths) - 1)
+    for layer, (fan_in, fan_out, layer_rng) in enumerate(zip(widths[:-1], widths[1:], layer_rngs), 1):
+        try:
+            with np.errstate(over="ignore"):  # a draw that overflows is refused just below, naming init
+                w = init(fan_in, fan_out, layer_rng)  # float64: in float32 the same network, rounded
+        except TypeError as error:  # a function that does not take (fan_in, fan_out, rng)
+            raise ArgumentTypeError(f"init must be a rule name, an initializer or a function (fan_in, fan_out, "
+                                    f"rng) -> matrix; calling {name}({fan_in}, {fan_out}, rng) failed: {error}")
+        w = check_float_array(f"the matrix that init {name} returned for layer {layer}", w)
         if w.shape != (fan_in, fan_out):
-            raise ArgumentError(
-                f"init {_initializers.name_of(init)} returned shape {w.shape} for fan_in={fan_in}, "
-                f"fan_out={fan_out}; an initializer must return an array of shape (fan_in, fan_out)"
-            )
-        weights.append(w)
+            raise ArgumentError(f"init {name} returned shape {w.shape} for fan_in={fan_in}, fan_out={fan_out}; "
+                                "an initializer must return an array of shape (fan_in, fan_out)")
+        with np.errstate(over="ignore"):  # entries beyond float32's range turn inf and are refused below
+            w = w.astype(dtype, copy=False)
+        weights.append(check_float_array(f"init {name}'s layer {layer} in {dtype.name} (use float64)", w))
     return weights
 
 
 def mean_std(values):
-    """Mean and std of an array, also when its squares would overflow.
+    """Mean and std of an array, also when its squares would overflow or underflow.
 
-    Squares of values above sqrt(largest float) (1e154 in float64, 1.8e19 in
-    float32) overflow, so such arrays are divided by their largest value first.
+    Squares of values above 1e154 overflow float64 (1.8e19 in float32), squares below
+    1e-154 underflow to 0 (1e-19), so such arrays are divided by their largest value first.
     """
-    largest = float(np.abs(values).max())
-    if largest > 1e-3 * math.sqrt(np.finfo(values.dtype).max):
+    values = check_float_array("values", values)
+    largest, limits = float(np.abs(values).max()), np.finfo(values.dtype)
+    if largest > 1e-3 * math.sqrt(limits.max) or 0 < largest < 1e3 * math.sqrt(limits.smallest_normal):
         scaled = values / largest
         return scaled.mean() * largest, scaled.std() * largest
     return values.mean(), values.std()
 
 
-def layer_statistics(h, act) -> tuple:
+def layer_statistics(h, activation) -> tuple:
     """(mean, std, std_over_inputs, saturated, dead, dead_units) of one layer's activations h (samples, units)."""
+    h = check_float_array("h", h, ndim=2)
+    act = _activations.get(activation)
     mean, std = mean_std(h)
     largest = float(np.abs(h).max())
     if h.shape[0] < 2 or largest == 0.0:
@@ -197,40 +244,49 @@ def run_network(x, weights, activation="tanh", biases=None, grad_output=None, ke
                 init_name="given") -> PropagationResult:
     """Forward and backward pass through given weights; the core of ``propagate``.
 
-    Parameters
-    ----------
-    x : ndarray (n_samples, widths[0])
-    weights : list of ndarray, layer l of shape (widths[l-1], widths[l])
-    activation : str or Activation
-    biases : list of ndarray (widths[l],), optional
-    grad_output : ndarray (n_samples, widths[-1]), optional
-        Gradient arriving at the last layer's output (default: no backward pass,
-        ``grad_std`` is then NaN).
-    keep_layers : None or iterable of int
-        Layers (1-based) whose activations and gradients are kept; None keeps all.
-    init_name : str
-        Name of the initializer, for tables and plots.
+    ``x`` is (n_samples, widths[0]); ``weights`` a list of matrices, layer l of shape
+    (widths[l-1], widths[l]); ``biases`` an optional list of vectors (widths[l],);
+    ``grad_output`` (n_samples, widths[-1]) the gradient arriving at the last layer
+    (without it there is no backward pass and ``grad_std`` is NaN); ``keep_layers``
+    the layers whose activations and gradients are kept (None: all); ``init_name``
+    the initializer's name for tables and plots.  Arrays may be float64 or float32
+    (then the arithmetic is float32).  Overflow is reported in ``exploded_at``.
     """
     act = _activations.get(activation)
-    x = np.asarray(x)
-    depth = len(weights)
-    if depth == 0:
-        raise ArgumentError("weights must hold at least one matrix")
+    x = check_float_array("x", x, ndim=2)
+    if not isinstance(weights, (list, tuple)) or not weights:
+        raise ArgumentTypeError(f"weights must be a non-empty list of matrices (fan_in, fan_out), layer 1 first, "
+                                f"got {type(weights).__name__}")
+    weights = [check_float_array(f"weights[{i}]", w, ndim=2) for i, w in enumerate(weights)]
     widths = (x.shape[1],) + tuple(w.shape[1] for w in weights)
     for i, w in enumerate(weights):
-        if w.ndim != 2 or w.shape[0] != widths[i]:
+        if w.shape[0] != widths[i]:
             raise ArgumentError(f"weights[{i}] must have shape ({widths[i]}, fan_out) to follow an input of width "
-                             f"{widths[i]}, got {w.shape}")
-    if biases is not None and len(biases) != depth:
-        raise ArgumentError(f"biases must have one vector per layer ({depth}), got {len(biases)}")
-    keep = set(range(1, depth + 1)) if keep_layers is None else \
-        {check_int("keep_layers entry", k, minimum=1, maximum=depth) for k in keep_layers}
+                                f"{widths[i]}, got {w.shape}")
+    if biases is not None and (not isinstance(biases, (list, tuple)) or len(biases) != len(weights)):
+        raise ArgumentError(f"biases must be a list of one vector per layer ({len(weights)}), got {biases!r:.60}")
+    if biases is not None:
+        biases = [check_array(f"biases[{i}]", b, shape=(n,)).astype(x.dtype, copy=False)
+                  for i, (b, n) in enumerate(zip(biases, widths[1:]))]
+    if grad_output is not None:
+        grad_output = check_float_array("grad_output", grad_output, ndim=2)
+        if grad_output.shape != (x.shape[0], widths[-1]):
+            raise ArgumentError(f"grad_output must have shape {(x.shape[0], widths[-1])} (n_samples, last width), "
+                                f"got {grad_output.shape}")
+    keep = _check_keep(keep_layers, len(weights))
+    if not isinstance(init_name, str):
+        raise ArgumentTypeError(f"init_name must be a string, got {init_name!r}")
+    return _run(x, weights, act, biases, grad_output, keep, init_name)
 
+
+def _run(x, weights, act, biases, grad_output, keep, init_name) -> PropagationResult:
+    """The forward and backward pass of ``run_network``, on checked arguments."""
+    depth = len(weights)
     stats = np.full((6, depth), np.nan)  # mean, std, std_over_inputs, saturated, dead, dead_units
     grad_std = np.full(depth, np.nan)
     kept_h, kept_dz, slopes = {}, {}, []
     exploded_at = grad_exploded_at = None
-    # Overflow is detected and reported below, so numpy's warnings would only be noise.
+    # An overflow (inf or NaN in z or dz) is detected and reported below: numpy's warnings would be noise.
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         h = x
         for i, w in enumerate(weights):
@@ -245,7 +301,7 @@ def run_network(x, weights, activation="tanh", biases=None, grad_output=None, ke
                 kept_h[i + 1] = h
 
         if grad_output is not None and exploded_at is None:
-            g = np.asarray(grad_output, dtype=h.dtype)
+            g = grad_output.astype(h.dtype, copy=False)
             for i in reversed(range(depth)):
                 dz = g * slopes[i]
                 if not np.isfinite(dz).all():
@@ -257,31 +313,41 @@ def run_network(x, weights, activation="tanh", biases=None, grad_output=None, ke
                 if i > 0:
                     g = dz @ weights[i].T
 
-    mean, std, std_over_inputs, saturated, dead, dead_units = stats
-    return PropagationResult(widths, act.name, init_name, x.shape[0], mean, std, std_over_inputs, saturated, dead,
-                             dead_units, grad_std, exploded_at, grad_exploded_at, kept_h, kept_dz,
-                             _predict(x, weights, biases, act))
+    widths = tuple(int(n) for n in (x.shape[1],) + tuple(w.shape[1] for w in weights))
+    return PropagationResult(widths, act.name, init_name, x.shape[0], *stats, grad_std, exploded_at, grad_exploded_at,
+                             kept_h, kept_dz, _predict(x, weights, biases, act))
+
+
+def _rms(a) -> float:
+    """sqrt(mean(a^2)), summed in float64; an array whose squares would overflow is divided by its largest first."""
+    flat = np.ravel(a)
+    largest = float(np.abs(flat).max())
+    scale = 1.0 if 1e-100 < largest < 1e100 else largest or 1.0
+    flat = flat if scale == 1.0 else flat / scale
+    return math.sqrt(float(np.einsum("i,i->", flat, flat, dtype=np.float64)) / flat.size) * scale
 
 
 def _predict(x, weights, biases, act) -> _theory.MeanField:
-    """The mean-field prediction from each layer's actual weight variance."""
-    fan_in = np.array([w.shape[0] for w in weights], dtype=np.float64)
-    fan_out = np.array([w.shape[1] for w in weights], dtype=np.float64)
-    power = np.array([float(w.ravel() @ w.ravel()) / w.size for w in weights])  # mean(W^2), through BLAS
-    bias_std = 0.0 if biases is None else float(np.sqrt(np.mean([np.mean(np.square(b)) for b in biases])))
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _theory.mean_field(
-            len(weights),
-            sigma_w=np.sqrt(np.minimum(fan_in * power, 1e300)),
-            sigma_b=bias_std,
-            activation=act,
-            input_second_moment=float(np.mean(np.square(x, dtype=np.float64))),
-            sigma_w_backward=np.sqrt(np.minimum(fan_out * power, 1e300)),
-        )
+    """The mean-field prediction from each layer's actual weight variance.
+
+    Sigmas are capped at 1e150: beyond it the predicted signal overflows anyway,
+    which theory.mean_field reports as inf.
+    """
+    fan_in, fan_out = (np.array([w.shape[k] for w in weights], dtype=np.float64) for k in (0, 1))
+    rms = np.array([_rms(w) for w in weights])
+    bias_std = 0.0 if biases is None else _rms([_rms(b) for b in biases])  # over all layers' biases
+    return _theory.mean_field(
+        len(weights),
+        sigma_w=np.minimum(np.sqrt(fan_in) * rms, _LARGEST_SIGMA),
+        sigma_b=min(bias_std, _LARGEST_SIGMA),
+        activation=act,
+        input_second_moment=min(_rms(x), _LARGEST_SIGMA) ** 2,
+        sigma_w_backward=np.minimum(np.sqrt(fan_out) * rms, _LARGEST_SIGMA),
+    )
 
 
 def propagate(init="lecun_normal", activation="tanh", depth=None, width=None, *, widths=None, n_samples=1000,
-              bias_std=0.0, keep_layers=None, rng=None) -> PropagationResult:
+              bias_std=0.0, keep_layers=None, rng=None, dtype="float64") -> PropagationResult:
     """Run the signal-propagation experiment and return per-layer statistics.
 
     Parameters
@@ -292,16 +358,19 @@ def propagate(init="lecun_normal", activation="tanh", depth=None, width=None, *,
     activation : {"tanh", "sigmoid", "relu", "leaky_relu", "linear"} or Activation
     depth, width : int, optional
         ``depth`` layers of ``width`` units after an input of ``width`` features
-        (defaults 10 and 500, the course's setting).
-    widths : list of int, optional
-        Instead of depth and width: input width first, then each layer's width.
+        (defaults 10 and 500); or ``widths``: input width first, then each layer's.
     n_samples : int
-        Number of inputs, each drawn from N(0, 1) (1000 in the course).
+        Number of inputs, each drawn from N(0, 1) (1000 in the course).  With one
+        input, ``std_over_inputs`` is 0 and ``dead_units`` equals ``dead``.
     bias_std : float
         Biases drawn from N(0, bias_std^2); 0 means no bias.
     keep_layers : None or list of int
         Which layers' activations and gradients to keep for histograms (all by default).
     rng : None, int or numpy.random.Generator
+    dtype : {"float64", "float32"}
+        The precision of weights and arithmetic: float32 is about twice as fast and
+        overflows past 3e38 instead of 1.8e308; the draws are the same (float64,
+        rounded).  An overflow is not an error: ``exploded_at`` says where it happened.
 
     Examples
     --------
@@ -312,19 +381,18 @@ def propagate(init="lecun_normal", activation="tanh", depth=None, width=None, *,
     """
     widths = layer_widths(depth, width, widths)
     n_samples = check_int("n_samples", n_samples, minimum=1)
-    bias_std = check_float("bias_std", bias_std, minimum=0.0)
+    dtype = _check_dtype(dtype)
+    bias_std = check_float("bias_std", bias_std, minimum=0.0, maximum=float(np.finfo(dtype).max) / 100)
+    keep = _check_keep(keep_layers, len(widths) - 1)
     init = _initializers.get(init)
     act = _activations.get(activation)
     work = 2.0 * n_samples * sum(a * b for a, b in zip(widths[:-1], widths[1:]))
     if work > MAX_WORK:
-        raise ArgumentError(
-            f"n_samples={n_samples} with widths {list(widths)[:4]}... needs {work:.2g} multiply-adds; "
-            f"propagate allows at most {MAX_WORK:.0e} (reduce n_samples, depth or width)"
-        )
+        raise ArgumentError(f"n_samples={n_samples} with {describe_widths(widths)} needs {work:.2g} multiply-adds; "
+                            f"propagate allows at most {MAX_WORK:.0e} (reduce n_samples, depth or width)")
     x_rng, grad_rng, bias_rng, weight_rng = as_generator(rng).spawn(4)
-    x = x_rng.standard_normal((n_samples, widths[0]))
-    weights = draw_weights(widths, init, weight_rng)
-    biases = [bias_std * bias_rng.standard_normal(w) for w in widths[1:]] if bias_std > 0 else None
-    grad_output = grad_rng.standard_normal((n_samples, widths[-1]))
-    return run_network(x, weights, act, biases=biases, grad_output=grad_output, keep_layers=keep_layers,
-                       init_name=_initializers.name_of(init))
+    x = x_rng.standard_normal((n_samples, widths[0])).astype(dtype)  # float64 draws, as for the weights
+    weights = draw_weights(widths, init, weight_rng, dtype)
+    biases = [(bias_std * bias_rng.standard_normal(w)).astype(dtype) for w in widths[1:]] if bias_std > 0 else None
+    grad_output = grad_rng.standard_normal((n_samples, widths[-1])).astype(dtype)
+    return _run(x, weights, act, biases, grad_output, keep, _initializers.name_of(init))

@@ -31,7 +31,7 @@ def test_correlation_curves_show_measured_points_and_prediction():
     np.testing.assert_allclose(ax_c.get_lines()[1].get_ydata(), run.prediction.distance)
     assert ax_c.get_yscale() == "log" and ax_g.get_yscale() == "log"
     plt.close(fig)
-    with pytest.raises(ValueError, match="at least one"):
+    with pytest.raises(TypeError, match="results must be a non-empty dict"):
         phase_plots.correlation_curves({})
 
 

@@ -113,3 +113,46 @@ def test_gradient_stats_draws_measured_and_predicted_on_a_log_axis():
     np.testing.assert_allclose(lines[0].get_ydata(), runs["large"].grad_std)
     np.testing.assert_allclose(lines[1].get_ydata(), runs["large"].prediction.grad_std)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["large", "mean-field prediction", "scaled"]
+
+
+def _linear_rgb(colour):
+    """sRGB '#rrggbb' to linear RGB (IEC 61966-2-1), as WCAG's relative luminance uses it."""
+    srgb = np.array([int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+
+
+def _contrast_on_white(colour):
+    """WCAG 2 contrast ratio (L_white + 0.05) / (L + 0.05), L the relative luminance."""
+    return 1.05 / (_linear_rgb(colour) @ [0.2126, 0.7152, 0.0722] + 0.05)
+
+
+def test_every_course_colour_has_3_to_1_contrast_on_white():
+    # WCAG 2.1 (1.4.11) asks 3:1 for graphics; Okabe & Ito's yellow #F0E442 has 1.3:1
+    ratios = {colour: _contrast_on_white(colour) for colour in plots.COLORS}
+    assert min(ratios.values()) >= 3.0, ratios
+    assert round(_contrast_on_white("#F0E442"), 2) == 1.32 and round(_contrast_on_white("#000000"), 1) == 21.0
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1: linear RGB as a dichromat sees it
+DICHROMACY = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _lab(linear_rgb):
+    """CIELAB (D65) of a linear RGB colour."""
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ \
+        np.clip(linear_rgb, 0, 1) / [0.95047, 1.0, 1.08883]
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@pytest.mark.parametrize("vision", ["normal", *DICHROMACY])
+def test_the_course_colours_stay_apart_for_colour_blind_readers(vision):
+    # Okabe & Ito's palette keeps every pair at least 16 apart (CIE76) under these simulations: as far as ours
+    seen = np.eye(3) if vision == "normal" else np.array(DICHROMACY[vision])
+    labs = [_lab(seen @ _linear_rgb(colour)) for colour in plots.COLORS]
+    closest = min(np.linalg.norm(a - b) for i, a in enumerate(labs) for b in labs[i + 1:])
+    assert closest >= 16.0, f"two colours are {closest:.1f} apart for {vision} vision"

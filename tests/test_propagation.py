@@ -173,5 +173,5 @@ def test_diagnose_gradient_overflow_and_no_backward_pass():
 
 
 def test_diagnose_needs_a_result():
-    with pytest.raises(TypeError, match="diagnose needs a PropagationResult .* got dict"):
+    with pytest.raises(TypeError, match="result must be a PropagationResult .* got dict"):
         diagnose({"std": [1.0]})
