@@ -102,7 +102,7 @@ def test_callback_errors_are_shown_not_raised(explorer, monkeypatch):
     monkeypatch.setattr(explorer, "compute", broken)
     explorer.depth.value = 9  # must not raise
     assert isinstance(explorer.last_error, RuntimeError)
-    assert "Could not update: out of memory" in explorer.status.value
+    assert "Could not update: RuntimeError: out of memory" in explorer.status.value
     monkeypatch.undo()
     explorer.depth.value = 10
     assert explorer.last_error is None

@@ -12,10 +12,12 @@ text of ``summary()``.
 
 from __future__ import annotations
 
+from html import escape
+
 import ipywidgets as w
 
 from .. import style as _style
-from ..checks import ArgumentTypeError, check_float, check_int
+from ..checks import ArgumentError, ArgumentTypeError, check_float, check_int
 
 __all__ = ["Explorer", "in_range", "presenting"]
 
@@ -80,9 +82,15 @@ class Explorer:
         self.status.value = f"<span style='font-size:{20 if self.presenting else 15}px'>{html}</span>"
 
     def report(self, what, error):
-        """Show an error in the explorer instead of raising it into the notebook."""
+        """Show an error in the explorer instead of raising it into the notebook.
+
+        A refusal (``ArgumentError``, ``ArgumentTypeError``) shows its message, which says
+        what to change; any other error its type as well ("StopIteration" has no message).
+        """
         self.last_error = error
-        self.status.value = f"<b style='color:#D55E00'>{what}: {error}</b>"
+        message = str(error) if isinstance(error, (ArgumentError, ArgumentTypeError)) else \
+            f"{type(error).__name__}: {error}".rstrip(": ")
+        self.status.value = f"<b style='color:#D55E00'>{what}: {escape(message, quote=False)}</b>"
 
     def summary(self) -> str:
         raise NotImplementedError
