@@ -109,11 +109,13 @@ class SignalNetwork:
 
     ``run(...)`` returns the statistics at the asked setting; ``weights`` and
     ``inputs`` are the draws (layer k of a width always comes from the same random
-    stream, so adding a layer leaves the others as they were).
+    stream, so adding a layer leaves the others as they were).  ``products`` counts
+    the matrix products computed so far: what the shortcuts save.
     """
 
     def __init__(self, seed, max_samples):
         self.seed, self.max_samples = seed, max_samples
+        self.products = 0
         self._weights = {}   # {"init", "width", "layers": [...], "power": [...]}
         self._inputs = {}    # width -> (x32, g32, x64, g64) at max_samples
         self._forward = {}   # {"key", "h": [...], "stats": [...], "shift": [...]}
@@ -184,6 +186,7 @@ class SignalNetwork:
         for weight in weights[len(forward["h"]):depth]:
             z = _matmul(h, weight)
             z *= np.asarray(factor, dtype=z.dtype)
+            self.products += 1
             h = act.function(z)
             stats = layer_statistics(h, act, forward["scratch"])
             forward["h"].append(h)
@@ -212,6 +215,7 @@ class SignalNetwork:
                 k = _power_of_two_towards_one(std[layer - 1])
                 g = _matmul(dz, weights[layer - 1].T)
                 g *= np.asarray(factor * 2.0 ** -k, dtype=g.dtype)
+                self.products += 1
                 total += k
         self._backward = {"key": key, "std": std, "shift": shift, "kept": kept}
         return self._backward
