@@ -12,6 +12,7 @@ keep its comparisons honest:
 """
 
 import argparse
+import itertools
 import os
 import statistics
 import time
@@ -19,9 +20,14 @@ import time
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def pin_threads(description) -> argparse.Namespace:
-    """Parse ``--threads N`` (default 1) and ``--rounds R``; set the BLAS thread variables. Before numpy's import."""
+def pin_threads(description, epochs=False) -> argparse.Namespace:
+    """Parse ``--threads N`` (default 1), ``--rounds R`` (or ``--epochs E``); set the BLAS thread variables.
+
+    Call it before numpy is imported.
+    """
     parser = argparse.ArgumentParser(description=description)
+    if epochs:
+        parser.add_argument("--epochs", type=int, default=3, help="epochs of each contender")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS threads of every contender (default 1: on a busy 2-core machine more threads "
                              "wait for each other and measure the load, not the code)")
@@ -39,6 +45,24 @@ def timed(action) -> float:
     start = time.perf_counter()
     action()
     return time.perf_counter() - start
+
+
+def move(explorer, control, value) -> float:
+    """Set one control of an explorer; the seconds until it has redrawn (it must not fail)."""
+    before = explorer.updates
+
+    def change():
+        getattr(explorer, control).value = value
+
+    seconds = timed(change)
+    assert explorer.updates == before + 1 and explorer.last_error is None, explorer.last_error
+    return seconds
+
+
+def mover(explorer, control, values):
+    """A contender that moves ``control`` to the next of ``values`` (cycling) at each turn."""
+    cycle = itertools.cycle(values)
+    return lambda: [move(explorer, control, next(cycle))]
 
 
 def interleaved(contenders, rounds) -> dict:

@@ -31,7 +31,6 @@ ARGUMENTS = interleave.pin_threads(__doc__.splitlines()[0])
 #: --skip-orthogonal: for main's explorer before issue 16, where it takes minutes
 SKIP_ORTHOGONAL = "--skip-orthogonal" in interleave.os.sys.argv
 
-import itertools  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
@@ -44,25 +43,7 @@ import numpy as np  # noqa: E402
 
 import initlab  # noqa: E402
 from initlab import data, experiments, plots, widgets  # noqa: E402
-from interleave import interleaved, line, timed  # noqa: E402
-
-
-def move(explorer, control, value):
-    """Set one control; return the seconds until the explorer has redrawn (it must not fail)."""
-    before = explorer.updates
-
-    def change():
-        getattr(explorer, control).value = value
-
-    seconds = timed(change)
-    assert explorer.updates == before + 1 and explorer.last_error is None, explorer.last_error
-    return seconds
-
-
-def mover(explorer, control, values):
-    """A contender that moves ``control`` to the next of ``values`` (cycling) at each turn."""
-    cycle = itertools.cycle(values)
-    return lambda: [move(explorer, control, next(cycle))]
+from interleave import interleaved, line, move, mover  # noqa: E402
 
 
 def floor(depth, width, n_samples):
