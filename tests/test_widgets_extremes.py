@@ -117,9 +117,12 @@ def test_orthogonal_at_width_2000_is_refused_at_once_with_the_cost():
     explorer.width.value = 2000
     assert time.perf_counter() - start < UPDATE_SECONDS
     assert isinstance(explorer.last_error, ArgumentError)
-    assert str(explorer.last_error).startswith("orthogonal weights at width 2000 need a QR decomposition of a "
-                                               "2000 x 2000 matrix per layer (2.2e+10 multiply-adds each)")
-    assert "up to 2 new ones per update at this width" in explorer.status.value
+    assert str(explorer.last_error) == (
+        "orthogonal weights at width 2000 need one QR decomposition of a 2000 x 2000 matrix per layer (2.2e+10 "
+        "multiply-adds, around a second each): 50 new layers are too many for one update, which draws at most 2 at "
+        "this width. Raise the depth a few layers at a time (drawn layers are kept), or lower the width to 680 or "
+        "less for all 50 layers at once")
+    assert "which draws at most 2 at this width" in explorer.status.value
     explorer.width.value = 10  # a setting that fits draws again
     assert explorer.last_error is None and explorer.result.init == "orthogonal"
 
@@ -128,7 +131,7 @@ def test_orthogonal_layers_are_drawn_a_few_at_a_time(monkeypatch):
     monkeypatch.setattr(network, "MAX_QR_WORK", 2 * 40.0 ** 3)  # two layers of width 40 per update
     explorer = widgets.signal_explorer(depth=2, width=40, init="orthogonal", n_samples=64)
     explorer.depth.value = 5
-    assert isinstance(explorer.last_error, ArgumentError) and "up to 2 new ones" in str(explorer.last_error)
+    assert isinstance(explorer.last_error, ArgumentError) and "draws at most 2 at this width" in str(explorer.last_error)
     explorer.depth.value = 4
     assert explorer.last_error is None and explorer.result.depth == 4
     w = explorer.network.weights("orthogonal", 40, 4)[0][3]
