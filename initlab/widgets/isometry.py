@@ -19,14 +19,14 @@ import ipywidgets as w
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, NullFormatter
+from matplotlib.ticker import MaxNLocator
 
 from .. import activations as _activations
 from .. import jacobian as _jacobian
 from .. import style as _style
 from ..checks import check_choice, check_int
 from .base import Explorer, in_range
-from .render import Painter, log_range, set_line
+from .render import Painter, log_axis, log_range, set_line
 
 __all__ = ["IsometryExplorer", "isometry_explorer", "relative_variance"]
 
@@ -128,7 +128,7 @@ class IsometryExplorer(Explorer):
             self.line_values, = ax.plot([], [], "-", color=colors[0], label="singular values of J")
             ax.axhline(1.0, color="black", linewidth=1, linestyle=":")
             ax.set_yscale("log")
-            ax.yaxis.set_minor_formatter(NullFormatter())
+            log_axis(ax.yaxis)
             ax.set_xlim(0, 1)
             ax.set_xlabel("share of directions (largest first)")
             ax.set_ylabel("singular value (log scale)")
@@ -139,7 +139,7 @@ class IsometryExplorer(Explorer):
             self.line_mean, = ax.plot([], [], "o-", color=colors[3], markersize=4, label="measured")
             ax.axhline(1.0, color="black", linewidth=1, linestyle=":")
             ax.set_yscale("log")
-            ax.yaxis.set_minor_formatter(NullFormatter())
+            log_axis(ax.yaxis)
             ax.set_xlabel("layer")
             ax.set_ylabel("mean of s² (log scale)")
             ax.set_title("mean of s² after each layer")

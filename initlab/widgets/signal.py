@@ -23,7 +23,7 @@ import ipywidgets as w
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, NullFormatter
+from matplotlib.ticker import MaxNLocator
 
 from .. import activations as _activations
 from .. import style as _style
@@ -33,7 +33,7 @@ from ..diagnosis import diagnose
 from ..propagation import PropagationResult
 from .base import Explorer, in_range
 from .network import HOMOGENEOUS, INITIALIZERS, SignalNetwork
-from .render import Painter, Ridges, log_range, set_line
+from .render import Painter, Ridges, log_axis, log_range, set_line
 
 __all__ = ["SignalExplorer", "signal_explorer", "INITIALIZERS"]
 
@@ -141,7 +141,7 @@ class SignalExplorer(Explorer):
             self.line_std, = ax.plot([], [], "o-", color=colors[0], label="h: measured")
             self.line_grad, = ax.plot([], [], "s-", color=colors[3], label="dL/dz: measured")
             ax.set_yscale("log")
-            ax.yaxis.set_minor_formatter(NullFormatter())
+            log_axis(ax.yaxis)
             ax.set_xlabel("layer")
             ax.set_ylabel("std (log scale)")
             handles = [self.line_std, self.line_std_pred, self.line_grad, self.line_grad_pred]
