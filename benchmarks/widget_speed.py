@@ -1,6 +1,6 @@
 """How long a control change takes in each explorer, against the arithmetic it cannot skip.
 
-    python benchmarks/widget_speed.py [--threads 1] [--rounds 15]
+    python benchmarks/widget_speed.py [--threads 1] [--rounds 15] [--only=1,2,3] [--skip-orthogonal]
 
 Runs the explorers without a browser: each measurement sets a control's value and
 waits until the explorer has recomputed and rendered its PNG (in a kernel the same
@@ -30,6 +30,8 @@ import interleave
 ARGUMENTS = interleave.pin_threads(__doc__.splitlines()[0])
 #: --skip-orthogonal: for main's explorer before issue 16, where it takes minutes
 SKIP_ORTHOGONAL = "--skip-orthogonal" in interleave.os.sys.argv
+#: --only 1,3: run only these sections
+SECTIONS = next((a.split("=")[1] for a in interleave.os.sys.argv if a.startswith("--only=")), "1,2,3").split(",")
 
 import statistics  # noqa: E402
 import time  # noqa: E402
@@ -186,9 +188,9 @@ def main():
     threads = ARGUMENTS.threads
     print(f"numpy {np.__version__}, matplotlib {matplotlib.__version__}; {threads} BLAS thread(s) for every "
           f"contender; {ARGUMENTS.rounds} interleaved rounds; times in ms: median (min - max)")
-    setting_1(ARGUMENTS.rounds)
-    setting_2(ARGUMENTS.rounds)
-    notebooks(ARGUMENTS.rounds)
+    for section, run in (("1", setting_1), ("2", setting_2), ("3", notebooks)):
+        if section in SECTIONS:
+            run(ARGUMENTS.rounds)
 
 
 if __name__ == "__main__":
