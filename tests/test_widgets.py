@@ -145,8 +145,8 @@ def test_presentation_mode_makes_a_bigger_figure():
 
 def test_samples_shrink_for_big_networks(explorer):
     assert explorer.samples_for(500) == 1000
-    assert explorer.samples_for(1000) == 125
-    assert explorer.samples_for(2000) == widgets.signal.MIN_SAMPLES == 32
+    assert explorer.samples_for(1000) == 250
+    assert explorer.samples_for(2000) == widgets.signal.MIN_SAMPLES
 
 
 @pytest.mark.parametrize(
@@ -160,7 +160,7 @@ def test_samples_shrink_for_big_networks(explorer):
         (dict(scale=float("nan")), ValueError, r"scale must be a finite number"),
         (dict(activation="gelu"), ValueError, r"activation must be one of \['tanh', 'sigmoid', 'relu', 'leaky_relu', 'linear'\]"),
         (dict(init="xavier"), ValueError, r"init must be one of \['normal', 'lecun_normal'"),
-        (dict(n_samples=10), ValueError, r"n_samples must be an integer >= 32, got 10"),
+        (dict(n_samples=10), ValueError, r"n_samples must be an integer >= 64, got 10"),
         (dict(present="yes"), TypeError, r"present must be True, False or None, got 'yes'"),
         (dict(rng="abc"), TypeError, r"rng must be None, an integer seed"),
     ],

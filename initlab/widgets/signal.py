@@ -40,16 +40,12 @@ __all__ = ["SignalExplorer", "signal_explorer", "INITIALIZERS"]
 DEPTH_RANGE = (1, 50)
 WIDTH_RANGE = (10, 2000)
 SCALE_RANGE = (1e-3, 1e2)
-#: Samples per update: at most ``n_samples``, fewer for wide layers.  One layer's
-#: work (samples x width^2) stays under 2.5e8 multiply-adds, and past width 500 it
-#: falls like 1/width (samples x width^3 under 1.25e11), so that a whole pass stays
-#: under a quarter of a second on two cores even at depth 50: 1000 samples at width
-#: 500, 125 at width 1000, 32 at width 2000 (64,000 values per statistic).  The
-#: count depends on the width only, so that moving the depth slider leaves the
-#: earlier layers exactly as they were.
+#: Samples per update: at most ``n_samples``, fewer for wide layers so that one
+#: layer's work (samples x width^2) stays near 2.5e8 multiply-adds: 1000 samples
+#: at width 500, 64 at width 2000.  The count depends on the width only, so that
+#: moving the depth slider leaves the earlier layers exactly as they were.
 WORK_PER_LAYER = 2.5e8
-WORK_TIMES_WIDTH = 1.25e11
-MIN_SAMPLES = 32
+MIN_SAMPLES = 64
 
 #: A tanh or sigmoid signal runs in float32 while the mean-field prediction keeps its std above this
 #: (the squares of smaller numbers leave float32's range), else in float64.
@@ -104,9 +100,11 @@ class SignalExplorer(Explorer):
 
     # ---------------------------------------------------------------- computing
     def samples_for(self, width) -> int:
-        """Samples used: max_samples, fewer for wide layers (WORK_PER_LAYER, WORK_TIMES_WIDTH), at least 32."""
-        fitting = min(WORK_PER_LAYER // width**2, WORK_TIMES_WIDTH // width**3)
-        return int(min(self.max_samples, max(MIN_SAMPLES, fitting)))
+        """Samples used: max_samples, fewer for wide layers (WORK_PER_LAYER), at least 64.
+
+        64 samples of a layer of 2000 units still give 128,000 values per statistic.
+        """
+        return int(min(self.max_samples, max(MIN_SAMPLES, WORK_PER_LAYER // (width * width))))
 
     def compute(self):
         """Run the network at the current control values; sets ``result`` and ``verdict``."""
@@ -204,7 +202,7 @@ def signal_explorer(depth=10, width=500, activation="tanh", init="lecun_normal",
     init : a name of ``INITIALIZERS`` ("normal" is N(0, 1))
     scale : float, 1e-3..1e2
         Multiplies the initializer's weights: 1 is the initializer as it is.
-    n_samples : int, 32..10000
+    n_samples : int, 64..10000
         Inputs per update (fewer for very big networks, to keep updates fast).
     rng : int or Generator
         Seed of the cached random draws.
