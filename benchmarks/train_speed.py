@@ -1,6 +1,6 @@
-"""How fast does initlab's MLP train notebook 06's network? Three implementations, one run.
+"""How fast does initlab's MLP train notebook 06's network? Three implementations, timed in turns.
 
-    python benchmarks/train_speed.py [--epochs 3]
+    python benchmarks/train_speed.py [--epochs 3] [--threads 1]
 
 Trains the course's setup ([784, 30, 10] sigmoid, cross-entropy, mini-batch 10,
 eta 0.1, lambda 5.0) on the offline MNIST sample (4,000 training images) with
@@ -10,25 +10,32 @@ eta 0.1, lambda 5.0) on the offline MNIST sample (4,000 training images) with
     (written out below, same arithmetic, one sample at a time);
 (c) PyTorch on the CPU, if installed (``pip install torch==2.13.0``; not a course
     requirement): nn.Linear layers, BCEWithLogitsLoss, torch.optim.SGD with weight
-    decay on the weights only, float64.
+    decay on the weights only, float64.  Without PyTorch it is skipped, with a message.
 
 All three start from the same weights and biases and see the same mini-batches, and
-the script checks that they reach the same validation accuracies.  It prints
-seconds per epoch, the ratios, the floating-point work per epoch and the rate
-achieved, against two references measured in the same run: the BLAS peak of a large
-matrix product, and the rate of the matrix products of this very network at
-mini-batch 10 (the arithmetic limit for this batch size).
+the script checks that they reach the same validation accuracies.  Honest timing
+(``interleave.py``): every contender gets the same number of BLAS threads
+(``--threads``, default 1; PyTorch through ``torch.set_num_threads``), and the
+epochs are timed in turns, a b c floor a b c floor ..., so that the load of a shared
+machine hits all alike.  The floor, timed in the same turns, is the matrix products
+of one epoch of this very network at mini-batch 10 (forward, the hidden layer's
+delta and both weight gradients): the arithmetic limit at this batch size.  Each
+line gives the median epoch, its range and the ratio to the floor.
 """
 
-import argparse
-import statistics
-import time
+import interleave
 
-import numpy as np
+ARGUMENTS = interleave.pin_threads(__doc__.splitlines()[0], epochs=True)
 
-from initlab import data, experiments
-from initlab.activations import sigmoid
-from initlab.mlp import one_hot
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from initlab import data, experiments  # noqa: E402
+from initlab.activations import sigmoid  # noqa: E402
+from initlab.mlp import one_hot  # noqa: E402
+from interleave import line  # noqa: E402
 
 SIZES = (784, 30, 10)
 BATCH, ETA, LMBDA = 10, 0.1, 5.0
@@ -51,19 +58,17 @@ def accuracy_numpy(weights, biases, x, labels):
     return float(np.mean(a.argmax(axis=1) == labels))
 
 
+# Each contender is a generator: one epoch per next(), yielding (seconds, validation accuracy).
 # ---- (a) initlab ----------------------------------------------------------------------
 def train_initlab(network, sample, epochs):
-    """MLP.fit itself; the callback's own time (the accuracy) is left out of the epoch times."""
-    times, accuracies, clock = [], [], [time.perf_counter()]
-
-    def after_epoch(epoch, history):
-        times.append(time.perf_counter() - clock[0])
-        accuracies.append(network.accuracy(sample.x_validation, sample.y_validation))
-        clock[0] = time.perf_counter()
-
-    network.fit(sample.x_train, sample.y_train, epochs=epochs, batch_size=BATCH, eta=ETA, lmbda=LMBDA,
-                rng=SEED, callback=after_epoch, monitor_training=False)
-    return times, accuracies
+    """MLP.fit one epoch at a time; one Generator carries the shuffling on, as fit(epochs=...) would."""
+    rng = np.random.default_rng(SEED)
+    for _ in range(epochs):
+        start = time.perf_counter()
+        network.fit(sample.x_train, sample.y_train, epochs=1, batch_size=BATCH, eta=ETA, lmbda=LMBDA, rng=rng,
+                    monitor_training=False)
+        seconds = time.perf_counter() - start
+        yield seconds, network.accuracy(sample.x_validation, sample.y_validation)
 
 
 # ---- (b) per-sample loop ------------------------------------------------------------------
@@ -73,7 +78,6 @@ def train_per_sample(weights, biases, sample, epochs):
     biases = [b.copy() for b in biases]
     targets = one_hot(sample.y_train, 10)
     n = len(sample.x_train)
-    times, accuracies = [], []
     for mini_batches in epoch_batches(n, epochs):
         start = time.perf_counter()
         for index in mini_batches:
@@ -93,15 +97,15 @@ def train_per_sample(weights, biases, sample, epochs):
             for k in range(2):
                 weights[k] = (1 - ETA * LMBDA / n) * weights[k] - (ETA / m) * grad_w[k]
                 biases[k] = biases[k] - (ETA / m) * grad_b[k]
-        times.append(time.perf_counter() - start)
-        accuracies.append(accuracy_numpy(weights, biases, sample.x_validation, sample.y_validation))
-    return times, accuracies
+        seconds = time.perf_counter() - start
+        yield seconds, accuracy_numpy(weights, biases, sample.x_validation, sample.y_validation)
 
 
 # ---- (c) PyTorch ----------------------------------------------------------------------
-def train_torch(weights, biases, sample, epochs):
+def train_torch(weights, biases, sample, epochs, threads):
     import torch
 
+    torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(784, 30), torch.nn.Sigmoid(), torch.nn.Linear(30, 10)).double()
     with torch.no_grad():  # the same start; PyTorch stores weights as (out, in)
@@ -117,7 +121,6 @@ def train_torch(weights, biases, sample, epochs):
     x_train = torch.from_numpy(sample.x_train)
     y_train = torch.from_numpy(one_hot(sample.y_train, 10))
     x_val = torch.from_numpy(sample.x_validation)
-    times, accuracies = [], []
     for mini_batches in epoch_batches(n, epochs):
         start = time.perf_counter()
         for index in mini_batches:
@@ -126,74 +129,67 @@ def train_torch(weights, biases, sample, epochs):
             loss = loss_function(model(x_train[index]), y_train[index]) / len(index)
             loss.backward()
             optimizer.step()
-        times.append(time.perf_counter() - start)
+        seconds = time.perf_counter() - start
         with torch.no_grad():
             predicted = model(x_val).argmax(dim=1).numpy()
-        accuracies.append(float(np.mean(predicted == sample.y_validation)))
-    return times, accuracies
+        yield seconds, float(np.mean(predicted == sample.y_validation))
 
 
-# ---- the references ---------------------------------------------------------------------
-def flops_per_epoch(n_train):
-    """Multiply-adds x 2 of the matrix products, plus the weight update, for one epoch."""
-    per_sample = 2 * (784 * 30 + 30 * 10)  # forward
-    per_sample += 2 * (784 * 30 + 30 * 10) + 2 * 30 * 10  # weight gradients + delta of the hidden layer
-    per_step = 4 * (784 * 30 + 30 * 10)  # decay and update of every weight
-    return n_train * per_sample + (n_train // BATCH) * per_step
-
-
-def best_rate(function, flops, repeats=2000):
-    function()
-    start = time.perf_counter()
-    for _ in range(repeats):
-        function()
-    return flops * repeats / (time.perf_counter() - start)
+# ---- the floor --------------------------------------------------------------------------
+def floor_products(sample, epochs):
+    """The matrix products of one epoch at mini-batch 10, alone: the arithmetic limit at this batch size."""
+    rng = np.random.default_rng(0)
+    w1, w2 = rng.standard_normal((784, 30)), rng.standard_normal((30, 10))
+    n = len(sample.x_train)
+    for mini_batches in epoch_batches(n, epochs):
+        start = time.perf_counter()
+        for index in mini_batches:
+            x = sample.x_train[index]
+            h = x @ w1
+            out = h @ w2
+            delta1 = out @ w2.T
+            x.T @ delta1, h.T @ out
+        yield time.perf_counter() - start, None
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=3)
-    epochs = parser.parse_args().epochs
+    epochs, threads = ARGUMENTS.epochs, ARGUMENTS.threads
     sample = data.load_mnist()
     n = len(sample.x_train)
     start = experiments.initial_network(experiments.STARTS["new"], hidden=30, rng=0)
     weights = [w.copy() for w in start.weights]
     biases = [b.copy() for b in start.biases]
 
-    results = {"initlab (mini-batch vectorised)": train_initlab(start, sample, epochs),
-               "per-sample loop": train_per_sample(weights, biases, sample, epochs)}
+    contenders = {"initlab (mini-batch vectorised)": train_initlab(start, sample, epochs),
+                  "per-sample loop": train_per_sample(weights, biases, sample, epochs)}
     try:
         import torch
 
-        torch.set_num_threads(2)
-        results[f"PyTorch {torch.__version__} (CPU, float64)"] = train_torch(weights, biases, sample, epochs)
+        contenders[f"PyTorch {torch.__version__} (CPU, float64)"] = train_torch(weights, biases, sample, epochs,
+                                                                                threads)
     except ImportError:
-        print("PyTorch is not installed: pip install torch==2.13.0 to compare with it.\n")
+        print("PyTorch is not installed: skipped (pip install torch==2.13.0 to compare with it).\n")
+    contenders["floor: this network's products, alone"] = floor_products(sample, epochs)
 
-    print(f"{epochs} epochs of [784, 30, 10] on {n} images, mini-batch {BATCH}; validation accuracy per epoch:")
+    results = {name: ([], []) for name in contenders}
+    for _ in range(epochs):  # in turns: a b c floor a b c floor ...
+        for name, epoch in contenders.items():
+            seconds, accuracy = next(epoch)
+            results[name][0].append(seconds)
+            results[name][1].append(accuracy)
+    floor = statistics.median(results.pop("floor: this network's products, alone")[0])
+
+    print(f"{epochs} epochs of [784, 30, 10] on {n} images, mini-batch {BATCH}, {threads} BLAS thread(s) for "
+          f"every contender; validation accuracy per epoch:")
     reference_accuracies = results["initlab (mini-batch vectorised)"][1]
-    for name, (times, accuracies) in results.items():
+    for name, (_, accuracies) in results.items():
         print(f"  {name:<40} {' '.join(f'{a:.1%}' for a in accuracies)}")
         assert accuracies == reference_accuracies, f"{name} disagrees with initlab: {accuracies}"
     print("  -> all implementations agree to the image.\n")
-
-    ours = statistics.median(results["initlab (mini-batch vectorised)"][0])
-    print("seconds per epoch (median):")
-    for name, (times, _) in results.items():
-        seconds = statistics.median(times)
-        print(f"  {name:<40} {seconds:8.3f} s   {seconds / ours:6.1f} x initlab's time")
-
-    flops = flops_per_epoch(n)
-    rng = np.random.default_rng(0)
-    big = rng.standard_normal((1000, 1000))
-    peak = best_rate(lambda: big @ big, 2e9, repeats=20)
-    x, w1, d1 = rng.standard_normal((BATCH, 784)), rng.standard_normal((784, 30)), rng.standard_normal((BATCH, 30))
-    small = best_rate(lambda: (x @ w1, x.T @ d1), 2 * 2 * BATCH * 784 * 30)
-    print(f"\nwork per epoch: {flops / 1e6:.0f} MFLOP;  initlab achieves {flops / ours / 1e9:.1f} GFLOP/s")
-    print(f"  BLAS peak (1000 x 1000 product):            {peak / 1e9:5.1f} GFLOP/s -> limit "
-          f"{flops / peak:.3f} s/epoch, initlab at {ours / (flops / peak):.1f} x that")
-    print(f"  BLAS at this network's mini-batch-10 shapes: {small / 1e9:5.1f} GFLOP/s -> limit "
-          f"{flops / small:.3f} s/epoch, initlab at {ours / (flops / small):.1f} x that")
+    print(f"seconds per epoch, timed in turns; the floor (this network's products at mini-batch 10, alone) "
+          f"{1e3 * floor:.0f} ms:")
+    for name, (seconds, _) in results.items():
+        print(line(name, seconds, floor))
 
 
 if __name__ == "__main__":

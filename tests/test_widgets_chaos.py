@@ -71,7 +71,7 @@ def test_mimebundle_and_presentation():
 def test_callback_errors_are_shown_not_raised(explorer, monkeypatch):
     monkeypatch.setattr(explorer, "compute", lambda: (_ for _ in ()).throw(RuntimeError("broken")))
     explorer.sigma_b.value = 0.1
-    assert isinstance(explorer.last_error, RuntimeError) and "Could not update: broken" in explorer.status.value
+    assert isinstance(explorer.last_error, RuntimeError) and "Could not update: RuntimeError: broken" in explorer.status.value
     monkeypatch.undo()
     explorer.sigma_b.value = 0.05
     assert explorer.last_error is None

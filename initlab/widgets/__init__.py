@@ -14,8 +14,8 @@
   input-output Jacobian, Gaussian or orthogonal weights (notebook 08).
 
 ``base.py`` holds what they share (layout and figure size, refresh, busy state, error
-report, status line),
-``render.py`` the fast drawing.  Each explorer is one call and shows itself when
+report, status line), ``render.py`` the fast drawing, ``network.py`` the signal explorer's
+network (its draws and passes kept between updates).  Each explorer is one call and shows itself when
 it is the last expression of a cell::
 
     initlab.widgets.signal_explorer(depth=10, width=500, activation="tanh")

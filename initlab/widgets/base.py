@@ -19,6 +19,7 @@ import math
 import os
 import threading
 from contextlib import contextmanager
+from html import escape
 
 import ipywidgets as w
 from matplotlib.figure import Figure
@@ -26,7 +27,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextPath
 
 from .. import style as _style
-from ..checks import ArgumentTypeError, check_float, check_int
+from ..checks import ArgumentError, ArgumentTypeError, check_float, check_int
 
 __all__ = ["Explorer", "in_range", "presenting", "where", "text_px", "BUSY_AFTER", "LABEL_PX"]
 
@@ -209,9 +210,15 @@ class Explorer:
                              f"style='font-size:{self.status_px}px; line-height:1.35'>{html}</div>")
 
     def report(self, what, error):
-        """Show an error in the explorer instead of raising it into the notebook."""
+        """Show an error in the explorer instead of raising it into the notebook.
+
+        A refusal (``ArgumentError``, ``ArgumentTypeError``) shows its message, which says
+        what to change; any other error its type as well ("StopIteration" has no message).
+        """
         self.last_error = error
-        self.status.value = f"<b style='color:#D55E00'>{what}: {error}</b>"
+        message = str(error) if isinstance(error, (ArgumentError, ArgumentTypeError)) else \
+            f"{type(error).__name__}: {error}".rstrip(": ")
+        self.status.value = f"<b style='color:#D55E00'>{what}: {escape(message, quote=False)}</b>"
 
     def summary(self) -> str:
         raise NotImplementedError

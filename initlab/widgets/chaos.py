@@ -19,7 +19,7 @@ import ipywidgets as w
 import matplotlib
 import numpy as np
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator, NullFormatter
+from matplotlib.ticker import MaxNLocator
 
 from .. import meanfield as _meanfield
 from .. import style as _style
@@ -28,7 +28,7 @@ from ..checks import as_generator, check_float, check_int
 from ..correlation import correlated_inputs, network_statistics
 from ..phase_plots import draw_phase_diagram
 from .base import Explorer, in_range
-from .render import Painter, log_range, set_line
+from .render import Painter, log_axis, log_range, set_line
 
 __all__ = ["ChaosExplorer", "chaos_explorer", "PRESETS"]
 
@@ -137,7 +137,7 @@ class ChaosExplorer(Explorer):
             self.line_g_pred, = self.ax_g.plot([], [], "-", color=colors[3], linewidth=8, alpha=0.3)
             self.line_g, = self.ax_g.plot([], [], "s", color=colors[3], markersize=5)
             self.ax_g.set_yscale("log")
-            self.ax_g.yaxis.set_minor_formatter(NullFormatter())
+            log_axis(self.ax_g.yaxis)
             self.ax_g.set_ylabel("(dL/dz_l)²")
             self.ax_g.set_xlabel(f"layer (width {self.width})")
             self.ax_g.set_xlim(0.5, self.depth + 0.5)

@@ -4,6 +4,12 @@ A full matplotlib draw of an explorer's figure takes about 100 ms; an update tha
 only redraws what changed ("blitting") takes under 10 ms.  ``Painter`` does that,
 ``encode_png`` turns the pixels into the PNG that an ``ipywidgets.Image`` shows,
 and ``Ridges`` is the stacked-histogram view of the signal explorer.
+
+The PNG has a palette of 256 colours (``palette_of``): an explorer's figure has a
+few colours and their anti-aliased edges, so it looks the same, and an 8-bit PNG
+takes a quarter of the time of a 24-bit one to make (about 6 ms instead of 25 ms at
+960 x 672 pixels) and half the bytes to send.  The palette is taken from a full
+drawing (when the background changes) and reused for the blitted updates.
 """
 
 from __future__ import annotations
@@ -14,19 +20,36 @@ import math
 import numpy as np
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
-__all__ = ["Painter", "Ridges", "encode_png", "set_line", "log_range"]
+__all__ = ["Painter", "Ridges", "encode_png", "palette_of", "set_line", "log_range", "log_axis", "power_of_ten"]
 
 BINS = 40
 HISTOGRAM_VALUES = 20_000  # values per histogram (a fixed subset)
 
 
-def encode_png(canvas) -> bytes:
-    """The canvas's current pixels as PNG bytes (light compression: quick to make)."""
+def _pixels(canvas) -> PIL.Image.Image:
     width, height = canvas.get_width_height()
     image = PIL.Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    return image.convert("RGB")
+
+
+def palette_of(canvas) -> PIL.Image.Image:
+    """The 256 colours that best cover the canvas's pixels (a "P" image, for ``encode_png``)."""
+    return _pixels(canvas).quantize(256, method=PIL.Image.Quantize.FASTOCTREE, dither=PIL.Image.Dither.NONE)
+
+
+def encode_png(canvas, palette=None) -> bytes:
+    """The canvas's current pixels as PNG bytes (light compression: quick to make).
+
+    With ``palette`` (``palette_of``) each pixel is stored as the index of its
+    nearest palette colour, without dithering: 8 bits a pixel instead of 24.
+    """
+    image = _pixels(canvas)
+    if palette is not None:
+        image = image.quantize(palette=palette, dither=PIL.Image.Dither.NONE)
     buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="png", compress_level=1)
+    image.save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
@@ -36,7 +59,7 @@ class Painter:
     Axes, ticks, labels and legends are drawn once into a background image; an
     update pastes that background and draws only the dynamic artists on top.  The
     background is redrawn only when ``key`` (what the axes depend on: limits,
-    depth) changes.
+    depth) changes; the PNG's palette is taken from that full drawing.
     """
 
     def __init__(self, figure):
@@ -44,6 +67,7 @@ class Painter:
         self.canvas = FigureCanvasAgg(figure)
         self.key = None
         self.background = None
+        self.palette = None
 
     def render(self, key, set_axes, dynamic) -> bytes:
         if key != self.key:
@@ -54,11 +78,13 @@ class Painter:
             self.background = self.canvas.copy_from_bbox(self.figure.bbox)
             for artist in dynamic:
                 artist.set_visible(True)
-            self.key = key
+            self.key, self.palette = key, None
         self.canvas.restore_region(self.background)
         for artist in dynamic:
             self.figure.draw_artist(artist)
-        return encode_png(self.canvas)
+        if self.palette is None:
+            self.palette = palette_of(self.canvas)
+        return encode_png(self.canvas, self.palette)
 
 
 class Ridges:
@@ -101,6 +127,28 @@ class Ridges:
             counts, _ = np.histogram(scaled, bins=BINS, range=(-1.0, 1.0))
             heights = 0.8 * counts / max(counts.max(), 1)
             self.stairs[k].set_data(k + heights, edges, baseline=float(k))
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(value, position=None) -> str:
+    """The label of a decade on a log axis in plain text, "10³" for 1000 ("" between decades).
+
+    matplotlib writes it as mathtext ($10^{3}$) by default, and parsing mathtext took
+    a third of a full drawing of the signal explorer when a drag moved the decades
+    on its axis (every step of a weight-scale drag at depth 50).
+    """
+    exponent = round(math.log10(value)) if value > 0 else 0
+    if value <= 0 or not math.isclose(value, 10.0 ** exponent, rel_tol=1e-6):
+        return ""
+    return "10" + str(exponent).translate(_SUPERSCRIPTS)
+
+
+def log_axis(axis):
+    """Label a log axis's decades with ``power_of_ten`` and leave its minor ticks unlabelled."""
+    axis.set_major_formatter(FuncFormatter(power_of_ten))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def set_line(line, layers, values):

@@ -3,11 +3,13 @@
 Notebooks 02, 04 and 05 use it to show a signal collapse, stay healthy, saturate
 or explode.  What keeps an update fast enough to feel immediate:
 
-- random draws are cached: changing the weight scale or the activation reuses the
-  same weights (``scaled_pass`` computes z = scale * (h @ W)), and adding a layer
-  draws only that layer;
-- arithmetic is float32, unless the mean-field prediction says that the numbers
-  leave float32's range (below 1e-30 or above 1e30), then float64;
+- the network (``network.SignalNetwork``) keeps its random draws and its latest
+  passes: changing the weight scale or the activation reuses the same weights,
+  adding a layer computes only that layer forward, and for relu, leaky_relu and
+  linear a scale change needs no pass at all (they are positively homogeneous);
+- arithmetic is float32, with powers of two keeping the numbers near 1; only a
+  tanh or sigmoid signal that the mean-field prediction puts below 1e-15 runs in
+  float64;
 - wide layers get fewer samples, so that one layer's work stays near 2.5e8
   multiply-adds;
 - the figure is drawn once and then blitted (``render.Painter``).
@@ -16,25 +18,23 @@ or explode.  What keeps an update fast enough to feel immediate:
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 
 import ipywidgets as w
 import matplotlib
 import numpy as np
-from matplotlib.ticker import MaxNLocator, NullFormatter
+from matplotlib.ticker import MaxNLocator
 
 from .. import activations as _activations
-from .. import initializers as _initializers
 from .. import style as _style
 from .. import theory as _theory
 from ..checks import as_generator, check_choice, check_int
 from ..diagnosis import diagnose
-from ..propagation import PropagationResult, layer_statistics, mean_std
+from ..propagation import PropagationResult
 from .base import Explorer, in_range
-from .render import Painter, Ridges, log_range, set_line
+from .network import HOMOGENEOUS, INITIALIZERS, SignalNetwork
+from .render import Painter, Ridges, log_axis, log_range, set_line
 
-__all__ = ["SignalExplorer", "signal_explorer", "scaled_pass", "INITIALIZERS"]
+__all__ = ["SignalExplorer", "signal_explorer", "INITIALIZERS"]
 
 DEPTH_RANGE = (1, 50)
 WIDTH_RANGE = (10, 2000)
@@ -46,72 +46,9 @@ SCALE_RANGE = (1e-3, 1e2)
 WORK_PER_LAYER = 2.5e8
 MIN_SAMPLES = 64
 
-#: The initializers of the dropdown; "normal" is N(0, 1), so that the weight scale
-#: is the weights' std.
-INITIALIZERS = {
-    "normal": _initializers.normal(1.0),
-    "lecun_normal": _initializers.lecun_normal(),
-    "xavier_normal": _initializers.xavier_normal(),
-    "xavier_uniform": _initializers.xavier_uniform(),
-    "he_normal": _initializers.he_normal(),
-    "he_uniform": _initializers.he_uniform(),
-    "orthogonal": _initializers.orthogonal(),
-    "zeros": _initializers.zeros(),
-}
-
-
-def _matmul(a, w):
-    """a @ w, in w's precision when w is float32 and a is float64.
-
-    The cached weights are float32 (half the memory and twice the speed), but a
-    signal below 1e-30 or above 1e30 needs float64.  Instead of converting the big
-    matrix w to float64 on every call (a 16 MB copy per layer at width 2000), a is
-    divided by a power of two that brings it near 1, multiplied in float32, and the
-    power of two put back in float64.  Dividing by a power of two is exact, and
-    float32's 7 digits are plenty for the statistics shown.
-    """
-    if a.dtype == w.dtype:
-        return a @ w
-    largest = float(np.abs(a).max())
-    if largest == 0.0 or not math.isfinite(largest):
-        return a @ w
-    power = 2.0 ** math.frexp(largest)[1]
-    return ((a / power).astype(w.dtype) @ w).astype(a.dtype) * power
-
-
-def scaled_pass(x, weights, act, scale, grad_output, shown):
-    """The explorer's version of ``propagation.run_network``: z = scale * (h @ W), any precision.
-
-    The cached float32 weights are used as they are (no scaled copy, no float64
-    copy: ``_matmul``); statistics per layer are ``layer_statistics``, as in the
-    teaching loop.  Returns (statistics (6, depth), grad_std, kept h, kept dz,
-    exploded_at, grad_exploded_at).
-    """
-    stats, grad_std = np.full((6, len(weights)), np.nan), np.full(len(weights), np.nan)
-    kept_h, kept_dz, slopes, exploded_at, grad_exploded_at = {}, {}, [], None, None
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        h = x
-        for layer, weight in enumerate(weights, start=1):
-            z = _matmul(h, weight) * scale
-            if not np.isfinite(z).all():
-                exploded_at = layer
-                break
-            h = act.function(z)
-            stats[:, layer - 1] = layer_statistics(h, act)
-            slopes.append(act.derivative(z))
-            if layer in shown:
-                kept_h[layer] = h
-        g = grad_output if exploded_at is None else None
-        for layer in range(len(weights), 0, -1) if g is not None else ():
-            dz = g * slopes[layer - 1]
-            if not np.isfinite(dz).all():
-                grad_exploded_at = layer
-                break
-            grad_std[layer - 1] = mean_std(dz)[1]
-            if layer in shown:
-                kept_dz[layer] = dz
-            g = _matmul(dz, weights[layer - 1].T) * scale
-    return stats, grad_std, kept_h, kept_dz, exploded_at, grad_exploded_at
+#: A tanh or sigmoid signal runs in float32 while the mean-field prediction keeps its std above this
+#: (the squares of smaller numbers leave float32's range), else in float64.
+FLOAT32_SMALLEST = 1e-15
 
 
 class SignalExplorer(Explorer):
@@ -152,8 +89,7 @@ class SignalExplorer(Explorer):
                                layout=menu_layout, style=style)
         self.arrange(self.depth, self.width, self.scale, self.activation, self.init)
 
-        self._weights = {}  # {"init", "width", "layers": [...], "power": [...]}
-        self._inputs = {}  # width -> (x, grad_output) at max_samples, float32 and float64
+        self.network = SignalNetwork(self._seed, self.max_samples)
         self.result = None
         self.verdict = ""
         self._std_range = None
@@ -169,62 +105,20 @@ class SignalExplorer(Explorer):
         """
         return int(min(self.max_samples, max(MIN_SAMPLES, WORK_PER_LAYER // (width * width))))
 
-    def _cached_weights(self, init_name, width, depth):
-        """Unit-scale float32 weights for ``depth`` layers, drawing only what is missing.
-
-        Layer k always comes from the same random stream (seed, width, k), so adding
-        a layer leaves the others as they were.  Missing layers are drawn in
-        parallel threads (numpy's generators release the GIL while they fill an
-        array), which halves the wait on two cores.
-        """
-        entry = self._weights
-        if entry.get("init") != init_name or entry.get("width") != width:
-            entry = self._weights = {"init": init_name, "width": width, "layers": [], "power": []}
-        init = INITIALIZERS[init_name]
-        layer_seeds = np.random.SeedSequence([self._seed, width]).spawn(DEPTH_RANGE[1])
-
-        def draw(k):
-            # SFC64 makes random numbers about a third faster than numpy's default
-            # PCG64; at depth 50 x width 2000 that is 200 million of them
-            matrix = init(width, width, np.random.Generator(np.random.SFC64(layer_seeds[k])), dtype=np.float32)
-            flat = matrix.ravel()
-            return float(flat @ flat) / flat.size, matrix  # mean(W**2), for the prediction
-
-        missing = range(len(entry["layers"]), depth)
-        if len(missing):
-            with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-                for power, matrix in pool.map(draw, missing):
-                    entry["power"].append(power)
-                    entry["layers"].append(matrix)
-        return entry["layers"][:depth], entry["power"][:depth]
-
-    def _inputs_for(self, width, n_samples):
-        if width not in self._inputs:
-            rng = np.random.default_rng([self._seed, width, 1])
-            x = rng.standard_normal((self.max_samples, width))
-            g = rng.standard_normal((self.max_samples, width))
-            self._inputs = {width: (x.astype(np.float32), g.astype(np.float32), x, g)}
-        return tuple(array[:n_samples] for array in self._inputs[width])
-
     def compute(self):
         """Run the network at the current control values; sets ``result`` and ``verdict``."""
         depth, width, scale = self.depth.value, self.width.value, self.scale.value
         act = _activations.get(self.activation.value)
-        weights, power = self._cached_weights(self.init.value, width, depth)
+        _, power = self.network.weights(self.init.value, width, depth)
         self.n_samples = self.samples_for(width)
-        x32, g32, x64, g64 = self._inputs_for(width, self.n_samples)
-        # float32 unless the prediction leaves its range (inputs are N(0, 1): E[x^2] = 1)
-        sigma = np.sqrt(np.array(power) * width) * scale
+        sigma = np.sqrt(np.array(power) * width) * scale  # inputs are N(0, 1): E[x^2] = 1
         with np.errstate(over="ignore", invalid="ignore"):
             predicted = _theory.mean_field(depth, np.minimum(sigma, 1e150), activation=act)
-        extremes = np.concatenate([predicted.std, predicted.grad_std])
-        positive = extremes[extremes > 0]
-        fits_float32 = positive.size == 0 or (np.all(np.isfinite(positive)) and positive.min() > 1e-30
-                                              and positive.max() < 1e30)
-        x, g = (x32, g32) if fits_float32 else (x64, g64)
+        smallest = predicted.std[predicted.std > 0].min(initial=1.0)
+        dtype = np.float32 if act.name in HOMOGENEOUS or smallest > FLOAT32_SMALLEST else np.float64
         self.shown_layers = sorted({1, max(1, round(depth / 3)), max(1, round(2 * depth / 3)), depth})
-        stats, grad_std, kept_h, kept_dz, exploded_at, grad_exploded_at = scaled_pass(
-            x, weights, act, scale, g, set(self.shown_layers))
+        stats, grad_std, kept_h, kept_dz, exploded_at, grad_exploded_at = self.network.run(
+            self.init.value, act, width, depth, scale, self.n_samples, dtype, self.shown_layers)
         self.result = PropagationResult((width,) * (depth + 1), act.name, self.init.value, self.n_samples, *stats,
                                         grad_std, exploded_at, grad_exploded_at, kept_h, kept_dz, predicted)
         self.verdict = diagnose(self.result)
@@ -252,7 +146,7 @@ class SignalExplorer(Explorer):
             self.line_std, = ax.plot([], [], "o-", color=colors[0], label="h: measured")
             self.line_grad, = ax.plot([], [], "s-", color=colors[3], label="dL/dz: measured")
             ax.set_yscale("log")
-            ax.yaxis.set_minor_formatter(NullFormatter())
+            log_axis(ax.yaxis)
             ax.set_xlabel("layer")
             ax.set_ylabel("std (log scale)")
             handles = [self.line_std, self.line_std_pred, self.line_grad, self.line_grad_pred]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ipywidgets as w
 import matplotlib
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import MaxNLocator
 
 from .. import data as _data
@@ -19,7 +18,7 @@ from ..checks import ArgumentTypeError, check_choice, check_int
 from ..experiments import SETUP, train_network
 from ..reference import MNIST_PUBLISHED
 from .base import Explorer, in_range
-from .render import encode_png
+from .render import Painter
 from .signal import INITIALIZERS
 
 __all__ = ["TrainingExplorer", "training_explorer"]
@@ -63,7 +62,8 @@ class TrainingExplorer(Explorer):
         self.button.on_click(lambda _: self.train())
         self.clear_button.on_click(lambda _: self.clear())
         self.figure = self.new_figure()
-        self.canvas = FigureCanvasAgg(self.figure)
+        self._painter = Painter(self.figure)
+        self._run_lines = []  # the runs' curves in the current drawing
         self.refresh()
         self.watch(self.hidden)  # its published curves
         self.say(f"{len(self.data.x_train)} training and {len(self.data.x_validation)} validation images. "
@@ -103,11 +103,27 @@ class TrainingExplorer(Explorer):
             self.button.disabled = False
 
     def update(self):
+        """Draw the runs' curves over the axes: blitted, the axes redrawn only when they change.
+
+        An epoch of a run only lengthens its curve, so after the first epoch an update
+        draws one line over the saved background (``render.Painter``); the axes, the
+        published curves and the legend are redrawn when a run is added or cleared,
+        the hidden units or the epochs change, or an accuracy falls below 45%.
+        """
+        longest = max([len(a) for _, a in self.runs] + [self.epochs.value, 5])
+        lowest = min([min(a) for _, a in self.runs if a] + [0.5])
+        bottom = 40 if lowest >= 0.45 else 0
+        for line, (_, accuracies) in zip(self._run_lines, self.runs):
+            line.set_data(np.arange(1, len(accuracies) + 1), 100 * np.array(accuracies))
+        key = (self.hidden.value, longest, bottom, tuple(label for label, _ in self.runs))
+        self.show(self._painter.render(key, lambda: self._draw_axes(longest, bottom), self._run_lines))
+
+    def _draw_axes(self, longest, bottom):
+        """The figure from scratch: axes, published curves, one line per run (in ``_run_lines``), legend."""
         fig = self.figure
         fig.clear()
         with matplotlib.rc_context(_style.style(self.presenting)):
             ax = self.axes_at(64, 46, -12, -30)  # margins in points, like the fonts: they suit both modes
-            longest = max([len(a) for _, a in self.runs] + [self.epochs.value, 5])
             epochs = np.array(MNIST_PUBLISHED["epochs"])
             shown = epochs <= longest
             hidden = self.hidden.value
@@ -117,20 +133,17 @@ class TrainingExplorer(Explorer):
                 values = np.array(MNIST_PUBLISHED[(hidden, start)]) / 100.0
                 ax.plot(epochs[shown], values[shown], "s:", color=_style.COLORS[k], markerfacecolor="white",
                         markeredgewidth=2, label=f"published, full MNIST, {hidden} hidden, {start} start")
-            for k, (label, accuracies) in enumerate(self.runs):
-                if accuracies:
-                    ax.plot(np.arange(1, len(accuracies) + 1), 100 * np.array(accuracies), "o-",
-                            color=_style.COLORS[(k + 2) % len(_style.COLORS)], label=label)
-            lowest = min([min(a) for _, a in self.runs if a] + [0.5])
+            self._run_lines[:] = [
+                ax.plot(np.arange(1, len(accuracies) + 1), 100 * np.array(accuracies), "o-",
+                        color=_style.COLORS[(k + 2) % len(_style.COLORS)], label=label)[0]
+                for k, (label, accuracies) in enumerate(self.runs)]
             ax.set_xlim(0.5, longest + 0.5)
-            ax.set_ylim(40 if lowest >= 0.45 else 0, 100)
+            ax.set_ylim(bottom, 100)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("epoch")
             ax.set_ylabel("validation accuracy (%)")
             ax.set_title(f"[784, {hidden}, 10] sigmoid network, mini-batch 10, eta 0.1, lambda 5", fontsize="medium")
             ax.legend(loc="lower right", fontsize="small")
-        self.canvas.draw()
-        self.show(encode_png(self.canvas))
 
     def summary(self) -> str:
         finished = [f"{label}: {acc[-1]:.1%} after {len(acc)} epochs" for label, acc in self.runs if acc]

@@ -20,11 +20,26 @@ from ..checks import as_generator, check_float
 from .base import Explorer, in_range
 from .render import Painter
 
-__all__ = ["WeightedSumExplorer", "weighted_sum_explorer"]
+__all__ = ["WeightedSumExplorer", "weighted_sum_explorer", "x_limit"]
 
 N_INPUTS_RANGE = (1, 2000)
 TRIALS = 4000
-X_LIMITS = (6, 8, 10, 15, 20, 30, 40, 60, 80, 100, 150, 200, 300, 400, 600, 800, 1000)
+#: The x axis is +-limit, with limit a round number: one of these times a power of ten, at least 6.
+ROUND_LIMITS = (1, 1.5, 2, 3, 4, 6, 8)
+
+
+def x_limit(needed, current=None) -> float:
+    """The half-width of the x axis for values up to ``needed`` (4.5 predicted stds of z).
+
+    The smallest round number (ROUND_LIMITS x 10^k, at least 6) that holds ``needed``.
+    The ``current`` limit is kept while it holds ``needed`` and is at most 2.5 times
+    it, so that a drag back and forth rarely redraws the axes (the background image).
+    """
+    if current is not None and needed <= current <= 2.5 * needed:
+        return current
+    power = 10.0 ** math.floor(math.log10(max(needed, 6.0)))
+    return max(6.0, min(step * scale for scale in (power, 10 * power) for step in ROUND_LIMITS
+                        if step * scale >= needed))
 
 
 class WeightedSumExplorer(Explorer):
@@ -64,6 +79,7 @@ class WeightedSumExplorer(Explorer):
         self.buttons.children[1].on_click(
             lambda _: setattr(self.weight_std, "value", max(1e-3, 1 / math.sqrt(self.n_inputs.value))))
         self.arrange(self.n_inputs, self.fraction_on, self.weight_std, self.buttons)
+        self._limit = None
         self._build_figure()
         self.refresh()
         self.watch(self.n_inputs, self.fraction_on, self.weight_std)
@@ -112,8 +128,7 @@ class WeightedSumExplorer(Explorer):
         n_on = self.n_on
         s = self.predicted_std = _theory.weighted_sum_std(n_on, self.weight_std.value, self.bias_std)
         self.measured_std = float(z.std())
-        # the x range steps through 6, 10, 20, 50, 100, ... so that most updates keep the axes
-        limit = next(x for x in X_LIMITS if x >= 4.5 * max(s, 1e-9))
+        limit = self._limit = x_limit(4.5 * s, self._limit)
         counts, edges = np.histogram(z, bins=60, range=(-limit, limit), density=True)
         self.stairs.set_data(counts, edges)
         grid = np.linspace(-limit, limit, 400)

@@ -1,0 +1,189 @@
+"""Explorers never fail silently and never freeze: every control at its extremes renders or says why not.
+
+Also the signal explorer's shortcuts, checked against a full float64 pass: the lean
+per-layer statistics, and a scale change of a positively homogeneous network
+(relu, leaky_relu, linear) computed by multiplying instead of a new pass.
+"""
+
+import dataclasses
+import time
+
+import numpy as np
+import pytest
+
+from initlab import activations, data, propagation, widgets
+from initlab.checks import ArgumentError
+from initlab.widgets import network
+
+#: The longest one update may take in these walks.  A quiet machine needs under a second;
+#: a 2-core machine loaded with other work is many times slower (OpenBLAS's threads then
+#: wait for each other: a QR decomposition of 400 x 400 took 0.06 s instead of 0.017 s).
+#: The freezes this guards against took a minute.
+UPDATE_SECONDS = 10.0
+
+
+def extremes(control):
+    """A slider's minimum and maximum, or every option of a dropdown."""
+    if hasattr(control, "options"):
+        return list(control.options)
+    return [control.min, control.max] if not hasattr(control, "base") else [control.base ** control.min,
+                                                                                control.base ** control.max]
+
+
+def walk(explorer, plan):
+    """Set each control of ``plan`` [(name, values)] in turn, each left at its last value.
+
+    Every change must end, within UPDATE_SECONDS, in a new figure without error, or
+    in a refusal (``ArgumentError``) whose message the status line shows.  Returns
+    the number of updates made.
+    """
+    updates = 0
+    for name, values in plan:
+        control = getattr(explorer, name)
+        for value in values:
+            if control.value == value:
+                continue
+            before, start = explorer.updates, time.perf_counter()
+            control.value = value
+            seconds = time.perf_counter() - start
+            assert seconds < UPDATE_SECONDS, f"{name}={value!r} took {seconds:.1f} s"
+            if explorer.last_error is None:
+                assert explorer.updates == before + 1 and explorer.png.startswith(b"\x89PNG"), (name, value)
+            else:
+                assert isinstance(explorer.last_error, ArgumentError), f"{name}={value!r}: {explorer.last_error!r}"
+                assert str(explorer.last_error)[:40] in explorer.status.value
+            updates += 1
+    return updates
+
+
+def test_signal_explorer_at_every_extreme():
+    explorer = widgets.signal_explorer(depth=3, width=50, n_samples=64)
+    sliders = [(name, extremes(getattr(explorer, name))) for name in ("depth", "scale")]
+    menus = [(name, extremes(getattr(explorer, name))) for name in ("activation", "init")]
+    # the widest layers at depth 3, the deepest network at the narrowest width, then every
+    # activation and initializer at the largest scale and again at the smallest
+    plan = [("width", [10, 2000, 10])] + sliders + menus + [("scale", [1e-3])] + menus[:1]
+    assert walk(explorer, plan) >= 24
+    assert explorer.last_error is None
+
+
+def test_weighted_sum_explorer_at_every_extreme():
+    explorer = widgets.weighted_sum_explorer()
+    plan = [(name, extremes(getattr(explorer, name))) for name in ("n_inputs", "fraction_on", "weight_std")]
+    assert walk(explorer, plan + [("n_inputs", [1]), ("weight_std", [1e-3])]) == 8
+    # 2000 inputs all on with weight std 10 (issue 16: StopIteration, no figure): std(z) = 447
+    explorer.n_inputs.value, explorer.fraction_on.value, explorer.weight_std.value = 2000, 1.0, 10.0
+    assert explorer.last_error is None and explorer.predicted_std == pytest.approx(447.3, abs=0.1)
+    assert explorer.ax.get_xlim() == (-3000.0, 3000.0)
+
+
+def test_chaos_explorer_at_every_extreme():
+    explorer = widgets.chaos_explorer(depth=10, width=50)
+    plan = [(name, extremes(getattr(explorer, name))) for name in ("sigma_w", "sigma_b")] + [("sigma_w", [0.1])]
+    assert walk(explorer, plan) == 5
+    for button in explorer.buttons:
+        button.click()
+        assert explorer.last_error is None, button.description
+
+
+def test_isometry_explorer_at_every_extreme():
+    explorer = widgets.isometry_explorer(depth=1, width=20)
+    menus = [(name, extremes(getattr(explorer, name))) for name in ("activation", "init")]
+    plan = ([("width", [10, 400, 10])] + [(name, extremes(getattr(explorer, name))) for name in ("sigma_w", "depth")]
+            + menus + [("sigma_w", [0.25])] + menus)
+    assert walk(explorer, plan) >= 16
+    assert explorer.last_error is None
+
+
+def test_training_explorer_at_every_extreme():
+    sample = data.load_mnist()
+    small = dataclasses.replace(sample, x_train=sample.x_train[:200], y_train=sample.y_train[:200],
+                                x_validation=sample.x_validation[:200], y_validation=sample.y_validation[:200])
+    explorer = widgets.training_explorer(small, epochs=1)
+    assert walk(explorer, [("hidden", extremes(explorer.hidden))]) == 1
+    for k, init in enumerate(extremes(explorer.init)):  # every initializer, at the largest or the smallest scale
+        explorer.init.value, explorer.scale.value = init, (10.0, 0.01)[k % 2]
+        start = time.perf_counter()
+        explorer.train()
+        assert time.perf_counter() - start < UPDATE_SECONDS
+        assert explorer.last_error is None, (init, explorer.last_error)
+    assert len(explorer.runs) == widgets.training.MAX_RUNS and explorer.png.startswith(b"\x89PNG")
+
+
+# ---- refusals and messages -------------------------------------------------------------
+def test_orthogonal_at_width_2000_is_refused_at_once_with_the_cost():
+    explorer = widgets.signal_explorer(depth=50, width=10, init="orthogonal", n_samples=64)
+    start = time.perf_counter()
+    explorer.width.value = 2000
+    assert time.perf_counter() - start < UPDATE_SECONDS
+    assert isinstance(explorer.last_error, ArgumentError)
+    assert str(explorer.last_error) == (
+        "orthogonal weights at width 2000 need one QR decomposition of a 2000 x 2000 matrix per layer (2.2e+10 "
+        "multiply-adds, around a second each): 50 new layers are too many for one update, which draws at most 2 at "
+        "this width. Raise the depth a few layers at a time (drawn layers are kept), or lower the width to 680 or "
+        "less for all 50 layers at once")
+    assert "which draws at most 2 at this width" in explorer.status.value
+    explorer.width.value = 10  # a setting that fits draws again
+    assert explorer.last_error is None and explorer.result.init == "orthogonal"
+
+
+def test_orthogonal_layers_are_drawn_a_few_at_a_time(monkeypatch):
+    monkeypatch.setattr(network, "MAX_QR_WORK", 2 * 40.0 ** 3)  # two layers of width 40 per update
+    explorer = widgets.signal_explorer(depth=2, width=40, init="orthogonal", n_samples=64)
+    explorer.depth.value = 5
+    assert isinstance(explorer.last_error, ArgumentError) and "draws at most 2 at this width" in str(explorer.last_error)
+    explorer.depth.value = 4
+    assert explorer.last_error is None and explorer.result.depth == 4
+    w = explorer.network.weights("orthogonal", 40, 4)[0][3]
+    np.testing.assert_allclose(w.T @ w, np.eye(40), atol=1e-5)
+
+
+def test_an_error_without_a_message_is_named(monkeypatch):
+    explorer = widgets.weighted_sum_explorer(n_inputs=10)
+    monkeypatch.setattr(explorer, "simulate", lambda: next(iter([])))
+    explorer.weight_std.value = 0.5
+    assert isinstance(explorer.last_error, StopIteration)
+    assert "Could not update: StopIteration</b>" in explorer.status.value
+
+
+# ---- the shortcuts against a full pass ---------------------------------------------------
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_lean_statistics_are_propagations(activation):
+    act = activations.get(activation)
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((300, 80)).astype(np.float32) * np.float32(3.0)
+    z[:, :5] = -1.0  # five dead relu units
+    for h in (act.function(z), act.function(z[:1]), np.zeros((4, 6), np.float32)):
+        np.testing.assert_allclose(network.layer_statistics(h, act), propagation.layer_statistics(h, act),
+                                   rtol=2e-6, atol=1e-7)
+
+
+def test_a_scale_change_of_a_homogeneous_network_is_a_full_pass():
+    explorer = widgets.signal_explorer(depth=6, width=100, activation="relu", init="he_normal", n_samples=64)
+    weights, _ = explorer.network.weights("he_normal", 100, 6)
+    _, _, x, g = explorer.network.inputs(100, 64)
+    for activation in network.HOMOGENEOUS:
+        explorer.activation.value = activation
+        products = explorer.network.products
+        for scale in (1e-3, 0.37, 100.0):
+            explorer.scale.value = scale
+            assert explorer.network.products == products  # no pass: the statistics are multiplied by powers of s
+            full = propagation.run_network(x, [w.astype(np.float64) * scale for w in weights], activation,
+                                           grad_output=g, keep_layers=[6])
+            result = explorer.result
+            for name in ("std", "std_over_inputs", "grad_std", "dead", "dead_units"):
+                np.testing.assert_allclose(getattr(result, name), getattr(full, name), rtol=1e-6, err_msg=name)
+            np.testing.assert_allclose(result.mean, full.mean, rtol=1e-6, atol=1e-6 * full.std.max())
+            np.testing.assert_allclose(result.activations[6], full.activations[6], rtol=1e-5,
+                                       atol=1e-5 * full.std[-1])
+
+
+def test_passes_are_kept_between_updates():
+    explorer = widgets.signal_explorer(depth=10, width=50, activation="tanh", n_samples=64)
+    count = explorer.network.products
+    explorer.scale.value = 1.5  # tanh: a new pass, 10 products forward and 9 back
+    assert explorer.network.products == count + 19
+    explorer.depth.value = 12  # two new layers forward, then the whole way back
+    assert explorer.network.products == count + 19 + 2 + 11
+    explorer.depth.value = 10  # the forward pass is kept: only the way back
+    assert explorer.network.products == count + 19 + 13 + 9
