@@ -256,6 +256,11 @@ def main(argv) -> int:
             print("Which notebook?  e.g. python3 course.py voila notebooks/02_gaussian_collapse_and_saturation.ipynb")
             return 2
         return run(env_python + ["-m", "voila"] + extra)
+    # pytest-xdist runs one worker per core, each with its notebook kernels: one BLAS thread
+    # each keeps them from fighting over the cores (OpenBLAS's threads spin while they wait).
+    # The stored outputs are the same for any thread count; a value set by the caller wins.
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     return run(env_python + ["-m", "pytest"] + extra)
 
 
