@@ -26,22 +26,3 @@ settings.register_profile(
     print_blob=False,
 )
 settings.load_profile("course")
-
-
-# pytest-xdist (pyproject: -n auto --dist loadgroup) spreads the tests over one worker per
-# core.  Each file's tests stay together on one worker, in order (a notebook's cells run in
-# one kernel; a test file's module fixtures, such as an explorer or a JupyterLab server,
-# are built once), except the student edition's runs: each lesson is a group of its own,
-# so that the ten runs spread over the cores.
-import pytest  # noqa: E402
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    if not config.pluginmanager.hasplugin("xdist"):  # run with -p no:xdist
-        return
-    for item in items:
-        group = item.path.stem
-        if group == "test_student_edition" and "runs_to_the_end" in item.name:
-            group = item.name
-        item.add_marker(pytest.mark.xdist_group(group))

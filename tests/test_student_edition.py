@@ -103,7 +103,7 @@ def experiment(path):
 def test_every_student_notebook_runs_to_the_end_and_says_what_is_not_answered(edition, notebook, tmp_path):
     # each lesson also runs with a changed setting, as a student experimenting would:
     # its facts then become notes, and the notebook still reaches the end.  One notebook a
-    # test, so that pytest-xdist spreads them over the cores.
+    # test, so that a failure names its lesson.
     path = tmp_path / "student" / notebook.name   # a copy: the edition itself stays as built
     path.parent.mkdir()
     path.write_bytes((edition / notebook.name).read_bytes())
