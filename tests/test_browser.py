@@ -1,38 +1,63 @@
 """The explorers in a real browser: JupyterLab and Voila, driven by headless Chromium.
 
-Starts JupyterLab and Voila on 127.0.0.1 with a copy of the notebooks, opens notebook 02
-(the signal explorer), notebook 07 (the chaos explorer) and notebook 08 (the isometry
-explorer) in Debian's Chromium (driven by the playwright package, never a downloaded
-browser), runs them, drags their sliders (depth and weight scale; sigma_w, sigma_b and a
-preset button for 07) and checks that the explorer renders, that its figure changes and
-that the kernel stays responsive.  Screenshots go to test-artifacts/browser/.
+Starts one JupyterLab on 127.0.0.1 serving one small notebook per explorer -- the signal
+explorer as notebook 02 opens it, the chaos explorer as notebook 07 does, the isometry
+explorer as notebook 08 does -- and opens each in Debian's Chromium (driven by the
+playwright package, never a downloaded browser) twice: as a notebook in JupyterLab (Run
+All) and as a Voila dashboard (the server's Voila extension, ``/voila/render/NAME``, the
+page ``python3 course.py voila`` serves).  It drags their sliders (depth and weight scale;
+sigma_w, sigma_b and a preset button for 07), checks that the explorer renders, that its
+figure changes and that the kernel stays responsive, and reports how soon after a slider's
+release the final figure is shown.  The lessons themselves run under nbval; here only
+their explorers run, so that the browser's part of the suite takes seconds, not minutes.
+Screenshots go to test-artifacts/browser/.
 
 Needs /usr/bin/chromium (Debian package "chromium"; .ci/run installs it).  Outside CI
 the test is skipped, with a message, when Chromium is missing.
 """
 
-import shutil
-import sys
 import time
 
+import nbformat
 import pytest
-from browser_support import (ARTIFACTS, ROOT, TOKEN, Server, free_port, run_all_cells, browser,  # noqa: F401
-                             jupyter_lab)
+from browser_support import ARTIFACTS, TOKEN, run_all_cells, browser, jupyter_lab  # noqa: F401  (browser: a fixture)
 
-NOTEBOOK = "02_gaussian_collapse_and_saturation.ipynb"
-ISOMETRY_NOTEBOOK = "08_orthogonal_and_isometry.ipynb"
-# Running a whole notebook: 02 takes seconds, 08 about 15 s on a quiet 2-core machine, but several times
-# that when other processes compete for the cores (OpenBLAS's threads then wait for each other)
+# Generous bounds: an explorer's first figure takes about a second on a quiet 2-core machine, but several
+# times that when other processes compete for the cores
 RUN_SECONDS = 300
 UPDATE_SECONDS = 30
+
+
+# each explorer's small notebook: the call its lesson makes, with the lesson's settings
+EXPLORER_CALLS = {
+    "02-signal": 'initlab.widgets.signal_explorer(depth=10, width=500, activation="tanh", init="normal", scale=0.01)',
+    "07-chaos": "initlab.widgets.chaos_explorer(sigma_w=1.0, sigma_b=0.05)",
+    "08-isometry": 'initlab.widgets.isometry_explorer(depth=30, width=200, activation="tanh", init="orthogonal", '
+                   "sigma_w=1.05)",
+}
 
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     path = tmp_path_factory.mktemp("browser")
-    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
-        shutil.copy(notebook, path)
+    for name, call in EXPLORER_CALLS.items():
+        cells = [nbformat.v4.new_code_cell("import initlab\nimport initlab.widgets"), nbformat.v4.new_code_cell(call)]
+        notebook = nbformat.v4.new_notebook(cells=cells)
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                           "language": "python"}
+        nbformat.write(notebook, path / f"{name}.ipynb")
+    # no "get notified about Jupyter news?" pop-up over the figures
+    settings = path / "home" / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     return path
+
+
+@pytest.fixture(scope="module")
+def server(workdir):
+    lab = jupyter_lab("jupyterlab-explorers", workdir)
+    yield lab
+    lab.stop()
 
 
 def _drag(page, slider_index, pixels) -> float:
@@ -130,7 +155,6 @@ def _exercise_isometry_explorer(page, prefix):
 
 
 # ---- notebook 07: the chaos explorer -------------------------------------------------
-CHAOS_NOTEBOOK = "07_order_and_chaos.ipynb"
 
 
 def _status(page):
@@ -202,49 +226,39 @@ def _describe(timings, scale):
                      f"shown {1e3 * released:.0f} ms after the release" for name, (changed, released) in timings.items())
 
 
-# (notebook, the function that checks and drags its explorer, the slider whose drag is timed besides depth)
+# (the function that checks and drags its explorer, the slider whose drag is timed besides depth)
 EXPLORERS = {
-    "02-signal": (NOTEBOOK, _exercise_explorer, "scale"),
-    "07-chaos": (CHAOS_NOTEBOOK, _exercise_chaos_explorer, None),
-    "08-isometry": (ISOMETRY_NOTEBOOK, _exercise_isometry_explorer, "sigma_w"),
+    "02-signal": (_exercise_explorer, "scale"),
+    "07-chaos": (_exercise_chaos_explorer, None),
+    "08-isometry": (_exercise_isometry_explorer, "sigma_w"),
 }
 
 
 @pytest.mark.parametrize("explorer", list(EXPLORERS))
-def test_explorer_in_jupyterlab(browser, workdir, explorer):
-    notebook, exercise, scale = EXPLORERS[explorer]
-    server = jupyter_lab(f"jupyterlab-{explorer}", workdir)
-    try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        # reset: a fresh workspace, not the tabs an earlier JupyterLab of this test left open
-        page.goto(f"{server.base}/lab/tree/{notebook}?token={TOKEN}&reset", timeout=60000)
-        idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
-        idle.wait_for(timeout=60000)
-        run_all_cells(page)
-        page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
-        idle.wait_for(timeout=RUN_SECONDS * 1000)
-        timings = exercise(page, f"lab-{explorer}")
-        # the kernel is still responsive: it returns to idle after the slider work
-        idle.wait_for(timeout=UPDATE_SECONDS * 1000)
-        print(f"JupyterLab, {notebook}: {_describe(timings, scale)}")
-        page.close()
-    finally:
-        server.stop()
+def test_explorer_in_jupyterlab(browser, server, explorer):
+    exercise, scale = EXPLORERS[explorer]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    # reset: a fresh workspace, not the tabs an earlier test left open
+    page.goto(f"{server.base}/lab/tree/{explorer}.ipynb?token={TOKEN}&reset", timeout=60000)
+    idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
+    idle.wait_for(timeout=60000)
+    run_all_cells(page)
+    page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
+    idle.wait_for(timeout=RUN_SECONDS * 1000)
+    timings = exercise(page, f"lab-{explorer}")
+    # the kernel is still responsive: it returns to idle after the slider work
+    idle.wait_for(timeout=UPDATE_SECONDS * 1000)
+    print(f"JupyterLab, {explorer}: {_describe(timings, scale)}")
+    page.close()
 
 
 @pytest.mark.parametrize("explorer", list(EXPLORERS))
-def test_explorer_in_voila(browser, workdir, explorer):
-    notebook, exercise, scale = EXPLORERS[explorer]
-    port = free_port()
-    server = Server(f"voila-{explorer}", [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}",
-                                          "--Voila.ip=127.0.0.1"],
-                    f"http://127.0.0.1:{port}/favicon.ico", workdir)
-    try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"http://127.0.0.1:{port}/", timeout=RUN_SECONDS * 1000)
-        page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
-        timings = exercise(page, f"voila-{explorer}")
-        print(f"Voila, {notebook}: {_describe(timings, scale)}")
-        page.close()
-    finally:
-        server.stop()
+def test_explorer_in_voila(browser, server, explorer):
+    exercise, scale = EXPLORERS[explorer]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server.base}/voila/render/{explorer}.ipynb?token={TOKEN}", wait_until="commit",
+              timeout=RUN_SECONDS * 1000)
+    page.locator(".jupyter-widgets img").first.wait_for(timeout=RUN_SECONDS * 1000)
+    timings = exercise(page, f"voila-{explorer}")
+    print(f"Voila, {explorer}: {_describe(timings, scale)}")
+    page.close()
