@@ -6,25 +6,12 @@ file:// address is aborted and recorded, so a page that needs the network shows 
 ``page.blocked`` instead of quietly loading something from a CDN.
 """
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from browser_support import CHROMIUM, CHROMIUM_FLAGS, sync_api
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-
-
-def sync_api():
-    """playwright's sync API, or a skip (a failure under CI) when Debian's Chromium is missing."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium package (.ci/run does)")
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package to run the browser tests")
-    return pytest.importorskip("playwright.sync_api")
 
 
 @contextmanager
