@@ -116,12 +116,10 @@ class PropagationResult:
         for i in range(shown):
             lines.append(f"{i + 1:>5} {_cell(self.mean[i])} {_cell(self.std[i])} {_cell(self.prediction.std[i])}"
                          f" {self.saturated[i]:>10.1%} {self.dead[i]:>7.1%} {_cell(self.grad_std[i])}")
-        if self.exploded_at is not None:
-            lines.append(f"the signal exploded (overflowed) at layer {self.exploded_at}")
-        if self.grad_exploded_at is not None:
-            lines.append(f"the gradient exploded (overflowed) at layer {self.grad_exploded_at}")
-        if self.predicted_exploded_at is not None:
-            lines.append(f"the mean-field prediction overflows float64 at layer {self.predicted_exploded_at}")
+        for layer, what in ((self.exploded_at, "the signal exploded (overflowed)"),
+                            (self.grad_exploded_at, "the gradient exploded (overflowed)"),
+                            (self.predicted_exploded_at, "the mean-field prediction overflows float64")):
+            lines += [] if layer is None else [f"{what} at layer {layer}"]
         return "\n".join(lines)
 
 
@@ -217,8 +215,12 @@ def mean_std(values):
     Squares of values above 1e154 overflow float64 (1.8e19 in float32), squares below
     1e-154 underflow to 0 (1e-19), so such arrays are divided by their largest value first.
     """
-    values = check_float_array("values", values)
-    largest, limits = float(np.abs(values).max()), np.finfo(values.dtype)
+    return _mean_std(check_float_array("values", values))
+
+
+def _mean_std(values, largest=None):
+    """``mean_std`` of a checked float array (``largest``: its largest |value|, if known)."""
+    largest, limits = float(np.abs(values).max()) if largest is None else largest, np.finfo(values.dtype)
     if largest > 1e-3 * math.sqrt(limits.max) or 0 < largest < 1e3 * math.sqrt(limits.smallest_normal):
         scaled = values / largest
         return scaled.mean() * largest, scaled.std() * largest
@@ -227,14 +229,14 @@ def mean_std(values):
 
 def layer_statistics(h, activation) -> tuple:
     """(mean, std, std_over_inputs, saturated, dead, dead_units) of one layer's activations h (samples, units)."""
-    h = check_float_array("h", h, ndim=2)
-    act = _activations.get(activation)
-    mean, std = mean_std(h)
+    return _layer_statistics(check_float_array("h", h, ndim=2), _activations.get(activation))
+
+
+def _layer_statistics(h, act) -> tuple:
+    """``layer_statistics`` of a checked layer (std_over_inputs is 0 for one input or a silent layer)."""
     largest = float(np.abs(h).max())
-    if h.shape[0] < 2 or largest == 0.0:
-        over_inputs = 0.0  # one input, or a silent layer: nothing varies with the input
-    else:
-        over_inputs = float(np.mean(np.std(h / largest, axis=0))) * largest
+    mean, std = _mean_std(h, largest)
+    over_inputs = 0.0 if h.shape[0] < 2 or largest == 0.0 else float(np.mean(np.std(h / largest, axis=0))) * largest
     saturated = float(act.is_saturated(h).mean()) if act.is_saturated is not None else 0.0
     zero = h == 0
     return float(mean), float(std), over_inputs, saturated, float(zero.mean()), float(zero.all(axis=0).mean())
@@ -295,7 +297,7 @@ def _run(x, weights, act, biases, grad_output, keep, init_name) -> PropagationRe
                 exploded_at = i + 1
                 break
             h = act.function(z)
-            stats[:, i] = layer_statistics(h, act)
+            stats[:, i] = _layer_statistics(h, act)
             slopes.append(act.derivative(z))
             if i + 1 in keep:
                 kept_h[i + 1] = h
@@ -307,7 +309,7 @@ def _run(x, weights, act, biases, grad_output, keep, init_name) -> PropagationRe
                 if not np.isfinite(dz).all():
                     grad_exploded_at = i + 1
                     break
-                grad_std[i] = mean_std(dz)[1]
+                grad_std[i] = _mean_std(dz)[1]
                 if i + 1 in keep:
                     kept_dz[i + 1] = dz
                 if i > 0:
