@@ -67,7 +67,7 @@ def test_readme_environment_and_notebook_00_name_the_python_course_py_requires()
 def test_the_lower_bounds_job_reads_pyproject(tmp_path):
     job = load_script(ROOT / ".ci" / "lower-bounds", "lower_bounds")
     python, bounds = job.declared()
-    assert python == (3, 10) and [b.split("==")[0] for b in bounds] == ["numpy", "matplotlib", "ipywidgets"]
+    assert python == (3, 10) and [b.split("==")[0] for b in bounds] == ["numpy", "matplotlib", "ipywidgets", "threadpoolctl"]
     assert "matplotlib==3.9" in bounds  # with 3.8, axvspan returns a Polygon and notebook 03's explorer fails
 
 

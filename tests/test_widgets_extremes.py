@@ -158,6 +158,47 @@ def test_lean_statistics_are_propagations(activation):
                                    rtol=2e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_statistics_of_parts_combine_into_those_of_the_whole(activation):
+    # a pass runs in network.PARTS threads, each with some of the samples: the column moments of the
+    # parts must combine exactly, also when only one part has a dead unit (dead_units needs every row)
+    act = activations.get(activation)
+    rng = np.random.default_rng(1)
+    z = (rng.standard_normal((301, 40)) * 2.0 + 0.5).astype(np.float32)
+    z[:150, 3] = -1.0  # unit 3 is 0 after relu in the first part only: not dead
+    z[:, 7] = -2.0     # unit 7 is dead in every part
+    h = act.function(z)
+    parts = [network._moments(part, act) for part in np.array_split(h, 3)]
+    whole = network._statistics(parts)
+    np.testing.assert_allclose(whole, propagation.layer_statistics(h, act), rtol=2e-6, atol=1e-7)
+    if activation == "relu":
+        assert whole[5] == pytest.approx(1 / 40)
+
+
+def test_a_pass_uses_one_blas_thread_per_part_and_gives_the_threads_back():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    seen = []
+    original = network._forward_part
+
+    def spy(*arguments):
+        seen.append(blas_threads())
+        return original(*arguments)
+
+    network._forward_part = spy
+    try:
+        with threadpool_limits(limits=2, user_api="blas"):  # as a kernel on two cores has it
+            widgets.signal_explorer(depth=3, width=40, n_samples=64)
+            after = blas_threads()
+    finally:
+        network._forward_part = original
+    assert len(seen) == 3 * network.PARTS and all(counts == {1} for counts in seen)
+    assert after == {2}
+
+
 def test_a_scale_change_of_a_homogeneous_network_is_a_full_pass():
     explorer = widgets.signal_explorer(depth=6, width=100, activation="relu", init="he_normal", n_samples=64)
     weights, _ = explorer.network.weights("he_normal", 100, 6)

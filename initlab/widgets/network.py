@@ -17,23 +17,32 @@ h_l = phi(z_l), and of the gradient going back.  What keeps that cheap:
   activation) and, for the homogeneous activations, the signal too.  A power of two
   per layer is remembered and put back into the statistics in float64, so float32
   suffices even when the true values pass 1e100;
+- the samples are independent, so a pass runs in PARTS threads, each taking its share
+  of the rows through every layer with one BLAS thread: both cores work on the matrix
+  products *and* on the element-wise work (numpy lets go of Python's lock for both),
+  and a machine busy with other programs slows an update down in proportion, where
+  BLAS's own threads, spinning while they wait for each other, made it 2-5 times
+  slower.  The parts' statistics are combined exactly after each layer;
 - the statistics of a layer take a few passes over it (column sums, no temporaries
-  of the layer's size beyond one scratch array): ``layer_statistics`` here gives the
-  numbers of ``propagation.layer_statistics`` to float32's precision, 5-10 times faster.
+  beyond one of the part's size): ``layer_statistics`` here gives the numbers of
+  ``propagation.layer_statistics`` to float32's precision, 5-10 times faster.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple, Optional
 
 import numpy as np
+import threadpoolctl
 
 from .. import initializers as _initializers
 from ..checks import ArgumentError
 
-__all__ = ["SignalNetwork", "layer_statistics", "gradient_std", "HOMOGENEOUS", "INITIALIZERS", "MAX_QR_WORK"]
+__all__ = ["SignalNetwork", "layer_statistics", "gradient_std", "HOMOGENEOUS", "INITIALIZERS", "MAX_QR_WORK", "PARTS"]
 
 #: The initializers of the explorer's dropdown; "normal" is N(0, 1), so that the
 #: weight scale is the weights' std.
@@ -54,53 +63,131 @@ HOMOGENEOUS = ("relu", "leaky_relu", "linear")
 #: programs compete for the cores).  One update draws at most this much width^3:
 #: up to 2 new layers at width 2000, 16 at width 1000, all 50 at width 800.
 MAX_QR_WORK = 1.6e10
+#: Threads (and parts of the samples) of a pass.  A fixed number, not the machine's core
+#: count, so that the statistics, summed part by part, are the same on every machine.
+PARTS = 2
 #: Largest power of two a float64 holds (2^1024 overflows).
 _LOG2_MAX = 1023.9
 
 
 # ---------------------------------------------------------------- statistics
+class _Moments(NamedTuple):
+    """What one part of a layer's samples contributes to its statistics."""
+
+    count: int                # samples (rows)
+    mean: np.ndarray          # mean of each column (unit), float64
+    m2: np.ndarray            # sum of squared deviations from it, per column, float64
+    saturated: int            # entries beyond the activation's saturation level
+    zeros: int                # entries exactly 0
+    alive: Optional[np.ndarray]  # per column: any entry not 0 (None when no entry is 0)
+
+
 def _power_of_two_towards_one(rms) -> int:
     """k such that rms / 2^k is near 1 (0 when rms is 0 or not finite)."""
     return round(math.log2(rms)) if 0.0 < rms < math.inf else 0
 
 
-def _column_moments(a, scratch):
-    """Means and variances of a's columns, float64, from two passes over a (``scratch``: a's shape and dtype)."""
-    ones = np.ones(a.shape[0], dtype=a.dtype)
-    column_mean = (ones @ a) / a.shape[0]
-    np.subtract(a, column_mean, out=scratch)
-    column_variance = np.einsum("ij,ij->j", scratch, scratch) / a.shape[0]  # no temporary
-    return column_mean.astype(np.float64), column_variance.astype(np.float64)
+def _moments(h, act) -> _Moments:
+    """The column moments of h (samples, units) from two passes over it, and its counts."""
+    ones = np.ones(h.shape[0], dtype=h.dtype)
+    column_mean = (ones @ h) / h.shape[0]
+    deviation = h - column_mean
+    m2 = np.einsum("ij,ij->j", deviation, deviation)  # no temporary
+    saturated = np.count_nonzero(act.is_saturated(h)) if act.is_saturated is not None else 0
+    zeros = np.count_nonzero(h == 0)  # faster than h.size - np.count_nonzero(h)
+    alive = h.any(axis=0) if zeros else None
+    return _Moments(h.shape[0], column_mean.astype(np.float64), m2.astype(np.float64), saturated, zeros, alive)
 
 
-def layer_statistics(h, act, scratch=None) -> tuple:
+def _statistics(parts) -> tuple:
+    """(mean, std, std_over_inputs, saturated, dead, dead_units) of a layer from its parts' moments.
+
+    The parts' column moments combine exactly (Chan, Golub and LeVeque): the column
+    mean is the count-weighted mean, and each part adds its m2 plus count times the
+    squared gap between its mean and the column mean.  The std of everything is then
+    the law of total variance over the columns: Var = mean_j Var_j + Var_j(mean_j).
+    """
+    count = sum(part.count for part in parts)
+    mean = sum(part.count * part.mean for part in parts) / count
+    variance = sum(part.m2 + part.count * (part.mean - mean) ** 2 for part in parts) / count
+    std = math.sqrt(variance.mean() + mean.var())
+    over_inputs = float(np.sqrt(variance).mean()) if count > 1 else 0.0
+    size = count * mean.size
+    zeros = sum(part.zeros for part in parts)
+    alive = [part.alive for part in parts if part.alive is not None]
+    dead_units = float(np.mean(~np.logical_or.reduce(alive))) if len(alive) == len(parts) else 0.0
+    return (float(mean.mean()), std, over_inputs, sum(part.saturated for part in parts) / size, zeros / size,
+            dead_units)
+
+
+def layer_statistics(h, act) -> tuple:
     """(mean, std, std_over_inputs, saturated, dead, dead_units) of h (samples, units): ``propagation.layer_statistics``.
 
-    The std of everything is the law of total variance over the columns (units):
-    Var = mean_j Var_j + Var_j(mean_j).  h must be far from float's limits (its
-    squares must neither overflow nor underflow): ``SignalNetwork`` keeps it so.
+    h must be far from float's limits (its squares must neither overflow nor
+    underflow): ``SignalNetwork`` keeps it so.
     """
-    scratch = np.empty_like(h) if scratch is None else scratch
-    column_mean, column_variance = _column_moments(h, scratch)
-    std = math.sqrt(column_variance.mean() + column_mean.var())
-    over_inputs = float(np.sqrt(column_variance).mean()) if h.shape[0] > 1 else 0.0
-    saturated = np.count_nonzero(act.is_saturated(h)) / h.size if act.is_saturated is not None else 0.0
-    zeros = np.count_nonzero(h == 0)  # faster than h.size - np.count_nonzero(h)
-    dead_units = float(np.mean(~h.any(axis=0))) if zeros else 0.0
-    return float(column_mean.mean()), std, over_inputs, float(saturated), zeros / h.size, dead_units
+    return _statistics([_moments(h, act)])
+
+
+def _sums(dz) -> tuple:
+    """(count, sum, sum of squares) of dz, in float64: what ``_gradient_std`` combines."""
+    ones = np.ones(dz.shape[0], dtype=dz.dtype)
+    column_sums = (ones @ dz).astype(np.float64)
+    column_squares = np.einsum("ij,ij->j", dz, dz).astype(np.float64)  # no temporary
+    return dz.size, float(column_sums.sum()), float(column_squares.sum())
+
+
+def _gradient_std(parts) -> float:
+    """The std of all of a gradient from its parts' ``_sums``: sqrt(E[dz^2] - E[dz]^2).
+
+    A gradient's mean is near 0 (the arriving gradient is N(0, 1)), so the
+    difference loses nothing to cancellation.
+    """
+    count = sum(part[0] for part in parts)
+    mean = sum(part[1] for part in parts) / count
+    square = sum(part[2] for part in parts) / count
+    return math.sqrt(max(square - mean * mean, 0.0))
 
 
 def gradient_std(dz) -> float:
-    """The std of all of dz, the statistic the explorer shows of a gradient.
+    """The std of all of dz, the statistic the explorer shows of a gradient."""
+    return _gradient_std([_sums(dz)])
 
-    One pass for the column sums and one for the sums of squares, no temporary: a
-    gradient's mean is near 0 (the arriving gradient is N(0, 1)), so E[dz^2] - mean^2
-    loses nothing to cancellation.
-    """
-    ones = np.ones(dz.shape[0], dtype=dz.dtype)
-    mean = float((ones @ dz).astype(np.float64).mean()) / dz.shape[0]
-    square = float(np.einsum("ij,ij->j", dz, dz).astype(np.float64).mean()) / dz.shape[0]
-    return math.sqrt(max(square - mean * mean, 0.0))
+
+# ---------------------------------------------------------------- one part of a layer
+def _forward_part(h, weight, factor, act):
+    """Some of the samples through one layer: phi(factor * (h @ W)), and its moments."""
+    z = _matmul(h, weight)
+    z *= np.asarray(factor, dtype=z.dtype)
+    h = act.function(z)
+    return h, _moments(h, act)
+
+
+def _backward_part(h, g, factor, act, weight):
+    """dL/dz = phi'(z) * g * factor for some of the samples (phi' from the layer's output h), its
+    ``_sums``, and the gradient it sends to the layer below, dz @ W^T (None for the first layer)."""
+    dz = act.derivative_from_output(h)  # a new array: multiplied in place
+    dz *= g
+    if factor != 1.0:
+        dz *= np.asarray(factor, dtype=dz.dtype)
+    return dz, _sums(dz), None if weight is None else _matmul(dz, weight.T)
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    """The threads that run the parts of a pass (made once, kept)."""
+    return ThreadPoolExecutor(max_workers=PARTS, thread_name_prefix="initlab-pass")
+
+
+@functools.cache
+def _blas() -> threadpoolctl.ThreadpoolController:
+    """The BLAS libraries numpy loaded, whose thread count ``SignalNetwork.run`` sets to 1."""
+    return threadpoolctl.ThreadpoolController()
+
+
+def _in_parts(function, parts, *arguments) -> list:
+    """[function(part, *arguments) for part in parts], each part in its own thread."""
+    return list(_pool().map(lambda part: function(part, *arguments), parts))
 
 
 # ---------------------------------------------------------------- the network
@@ -176,19 +263,17 @@ class SignalNetwork:
         """Extend the kept forward pass to ``depth`` layers (a new one if ``key`` changed)."""
         forward = self._forward
         if forward.get("key") != key:
-            forward = self._forward = {"key": key, "h": [], "stats": [], "shift": [], "scratch": np.empty_like(x)}
+            forward = self._forward = {"key": key, "h": [], "stats": [], "shift": []}
         homogeneous = act.name in HOMOGENEOUS
-        h, shift = (x, 0) if not forward["h"] else (forward["h"][-1], forward["shift"][-1])
+        h, shift = (np.array_split(x, PARTS), 0) if not forward["h"] else (forward["h"][-1], forward["shift"][-1])
         factor = 1.0 if homogeneous else scale
         if forward["h"] and homogeneous:  # the last kept layer was not brought near 1 yet
             k = _power_of_two_towards_one(math.hypot(*forward["stats"][-1][:2]))
             factor, shift = 2.0 ** -k, shift + k
         for weight in weights[len(forward["h"]):depth]:
-            z = _matmul(h, weight)
-            z *= np.asarray(factor, dtype=z.dtype)
+            h, moments = zip(*_in_parts(_forward_part, h, weight, factor, act))
             self.products += 1
-            h = act.function(z)
-            stats = layer_statistics(h, act, forward["scratch"])
+            stats = _statistics(moments)
             forward["h"].append(h)
             forward["stats"].append(stats)
             forward["shift"].append(shift)
@@ -203,20 +288,21 @@ class SignalNetwork:
             return self._backward
         forward = self._forward
         std, shift, kept = np.full(depth, np.nan), np.zeros(depth), {}
-        total = 0
-        factor = 1.0 if act.name in HOMOGENEOUS else scale  # homogeneous: s^(L-l) is put back later
+        g, factor, total = np.array_split(g, PARTS), 1.0, 0
         for layer in range(depth, 0, -1):
-            dz = act.derivative_from_output(forward["h"][layer - 1])  # a new array: multiplied in place
-            dz *= g
-            std[layer - 1], shift[layer - 1] = gradient_std(dz), total
-            if layer in shown:
-                kept[layer] = dz
-            if layer > 1:
-                k = _power_of_two_towards_one(std[layer - 1])
-                g = _matmul(dz, weights[layer - 1].T)
-                g *= np.asarray(factor * 2.0 ** -k, dtype=g.dtype)
+            # factor: the weight scale (not for homogeneous activations, whose s^(L-l) is put back
+            # later) and the power of two that brings this layer's dz near 1
+            weight = weights[layer - 1] if layer > 1 else None
+            parts = list(zip(forward["h"][layer - 1], g))
+            dz, sums, g = zip(*_in_parts(lambda part: _backward_part(*part, factor, act, weight), parts))
+            if weight is not None:
                 self.products += 1
-                total += k
+            std[layer - 1], shift[layer - 1] = _gradient_std(sums), total
+            if layer in shown:
+                kept[layer] = np.concatenate(dz)
+            k = _power_of_two_towards_one(std[layer - 1])
+            factor = (1.0 if act.name in HOMOGENEOUS else scale) * 2.0 ** -k
+            total += k
         self._backward = {"key": key, "std": std, "shift": shift, "kept": kept}
         return self._backward
 
@@ -234,8 +320,9 @@ class SignalNetwork:
         x32, g32, x64, g64 = self.inputs(width, n_samples)
         x, g = (x32, g32) if dtype == np.float32 else (x64, g64)
         key = (init_name, width, act.name, n_samples, np.dtype(dtype).name, None if homogeneous else scale)
-        forward = self._run_forward(key, x, weights, act, scale, depth)
-        backward = self._run_backward(key + (depth, tuple(shown)), g, weights, act, scale, depth, shown)
+        with _blas().limit(limits=1, user_api="blas"):  # each part's thread uses one core
+            forward = self._run_forward(key, x, weights, act, scale, depth)
+            backward = self._run_backward(key + (depth, tuple(shown)), g, weights, act, scale, depth, shown)
 
         # the true values: stored values times 2^shift, times s^l (forward) and s^(L-l) (backward) if homogeneous
         layers = np.arange(1, depth + 1)
@@ -258,7 +345,7 @@ class SignalNetwork:
             grad_std[:] = np.nan
         if grad_exploded_at is not None:
             grad_std[:grad_exploded_at] = np.nan
-        kept_h = {layer: _true(forward["h"][layer - 1], forward_log2[layer - 1]) for layer in shown
+        kept_h = {layer: _true(np.concatenate(forward["h"][layer - 1]), forward_log2[layer - 1]) for layer in shown
                   if exploded_at is None or layer < exploded_at}
         kept_dz = {layer: _true(dz, backward_log2[layer - 1]) for layer, dz in backward["kept"].items()
                    if exploded_at is None and (grad_exploded_at is None or layer > grad_exploded_at)}
