@@ -118,7 +118,8 @@ def test_each_change_is_one_synchronous_update():
     start = explorer.updates
     for value in np.geomspace(0.1, 10, 5):
         explorer.scale.value = float(value)
-        assert explorer.title.get_text().startswith(f"lecun_normal × {explorer.scale.value:.3g}")
+        assert explorer.title.get_text() + explorer.title_scale.get_text() == \
+            f"tanh, depth 3, width 50, 100 samples: lecun_normal × {explorer.scale.value:.3g}"
     assert explorer.updates == start + 5
 
 

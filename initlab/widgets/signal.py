@@ -165,7 +165,10 @@ class SignalExplorer(Explorer):
                 ridge_ax.yaxis.tick_right()
                 ridge_ax.tick_params(axis="y", length=0)
                 ridge_ax.title.set_fontsize("medium")
-            self.title = fig.text(0.5, 1 - 12 / height, "", ha="center", va="center", fontsize="large")
+            # the title: its words are part of the background (they change with the axes), only
+            # the weight scale after them is drawn at each update (a whole title took 3-10 ms)
+            self.title = fig.text(0.5, 1 - 12 / height, "", ha="right", va="center", fontsize="large")
+            self.title_scale = fig.text(0.5, 1 - 12 / height, "", ha="left", va="center", fontsize="large")
             self.message = ax.text(0.5, 0.5, "", ha="center", va="center", fontsize="xx-large", color=colors[3],
                                    fontweight="bold", transform=ax.transAxes)
         self._painter = Painter(fig)
@@ -183,8 +186,9 @@ class SignalExplorer(Explorer):
             self.ridges_h.update(self.shown_layers, result.activations)
             self.ridges_g.update(self.shown_layers, result.gradients)
         self.message.set_text("" if result.exploded_at is None else f"exploded at layer {result.exploded_at}")
-        self.title.set_text(f"{result.init} × {self.scale.value:.3g}, {result.activation}, depth {depth}, "
-                            f"width {result.widths[1]} ({self.n_samples} samples)")
+        heading = (f"{result.activation}, depth {depth}, width {result.widths[1]}, {self.n_samples} samples: "
+                   f"{result.init} ")
+        self.title_scale.set_text(f"× {self.scale.value:.3g}")
 
         def set_axes():
             self.ridges_h.set_layers(self.shown_layers)
@@ -192,13 +196,34 @@ class SignalExplorer(Explorer):
             self.ax_std.set_xlim(0.5, depth + 0.5)
             self.ax_std.set_ylim(low, high)
             self.ax_std.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
+            self.title.set_text(heading)
+            self._center_title()
 
-        dynamic = [self.line_std, self.line_std_pred, self.line_grad, self.line_grad_pred, self.title,
+        dynamic = [self.line_std, self.line_std_pred, self.line_grad, self.line_grad_pred, self.title_scale,
                    self.message] + self.ridges_h.artists + self.ridges_g.artists
-        self.show(self._painter.render((depth, low, high), set_axes, dynamic))
+        self.show(self._painter.render((depth, low, high, heading), set_axes, dynamic))
         colour = {"healthy": "#009E73"}.get(self.verdict.split(":")[0], "#D55E00")
         self.say(f"<b style='color:{colour}'>{self.verdict}</b> <span style='color:#555'>(depth {depth}, "
                  f"width {result.widths[1]}, scale {self.scale.value:.3g})</span>")
+
+    def _center_title(self):
+        """Put the title's two parts (words, then the scale) side by side, centred together, in a
+        font small enough that the longest scale ("× 0.001") still fits in the figure's width."""
+        renderer = self._painter.canvas.get_renderer()
+        scale_text = self.title_scale.get_text()
+        self.title_scale.set_text("× 0.001")
+        for text in (self.title, self.title_scale):
+            text.set_fontsize("large")
+        words, scale = (text.get_window_extent(renderer).width for text in (self.title, self.title_scale))
+        room = 0.98 * self.figure.bbox.width
+        if words + scale > room:
+            for text in (self.title, self.title_scale):
+                text.set_fontsize(text.get_fontsize() * room / (words + scale))
+            words, scale = words * room / (words + scale), scale * room / (words + scale)
+        self.title_scale.set_text(scale_text)
+        x = 0.5 + (words - scale) / 2 / self.figure.bbox.width
+        self.title.set_x(x)
+        self.title_scale.set_x(x)
 
     def summary(self) -> str:
         return (f"SignalExplorer({self.init.value}, {self.activation.value}, depth={self.depth.value}, "
