@@ -94,15 +94,27 @@ _CHAOS_SHOWS_READOUTS = (
     " return m !== null && parseFloat(m[1]) === r[0] && parseFloat(m[2]) === r[1]" + _NOT_BUSY + "; }")
 
 
-def _wait_for_new_image(page, image, before_src):
-    page.wait_for_function("([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before_src],
-                           timeout=UPDATE_SECONDS * 1000)
+def _wait_for(page, status, predicate, arg, what):
+    """Wait until the JavaScript ``predicate([status line, arg])`` holds; fail at once, with the explorer's
+    message, if its status line reports an error instead, and after UPDATE_SECONDS with what it shows."""
+    either = f"([status, arg]) => status.innerText.includes('Could not update') || ({predicate})([status, arg])"
+    try:
+        page.wait_for_function(either, arg=[status.element_handle(), arg], timeout=UPDATE_SECONDS * 1000)
+    except Exception as error:  # playwright's TimeoutError
+        raise AssertionError(f"no {what} within {UPDATE_SECONDS} s; the status line says {status.inner_text()!r}, "
+                             f"the readouts {_readouts(page)}") from error
+    assert "Could not update" not in status.inner_text(), f"waiting for {what}: {status.inner_text()!r}"
+
+
+def _wait_for_new_image(page, image, status, before_src):
+    _wait_for(page, status, "([status, [image, old]]) => image.getAttribute('src') !== old",
+              [image.element_handle(), before_src], "new figure")
 
 
 def _wait_until_final(page, status, shows_final):
     """Wait until ``shows_final`` = (a predicate above, its argument) holds for the status line."""
     predicate, arg = shows_final
-    page.wait_for_function(predicate, arg=[status.element_handle(), arg], timeout=UPDATE_SECONDS * 1000)
+    _wait_for(page, status, predicate, arg, "figure of the sliders' final position")
 
 
 # Resolves true once neither the figure nor the status line has changed for `quiet` ms, false after `limit` ms
@@ -147,7 +159,7 @@ def _drag_and_settle(page, prefix, image, status, shows_final, drags):
         before_src, before_readouts = image.get_attribute("src"), _readouts(page)
         start = time.monotonic()
         released = _drag(page, index, pixels)
-        _wait_for_new_image(page, image, before_src)
+        _wait_for_new_image(page, image, status, before_src)
         changed = time.monotonic() - start
         _wait_until_final(page, status, shows_final)
         timings[name] = (changed, time.monotonic() - released)
@@ -209,7 +221,7 @@ def _exercise_chaos_explorer(page, prefix):
     assert float(_readouts(page)[1]) > 0.05
     before = image.get_attribute("src")
     page.locator("button", has_text="05: gain 5/3").click()
-    _wait_for_new_image(page, image, before)
+    _wait_for_new_image(page, image, status, before)
     _wait_until_settled_after_preset(page, image, status, final)
     assert _readouts(page) == ["1.67", "0.00"]
     assert "χ₁ = 1.21, q* = 1.18, c* = 0" in status.inner_text(), status.inner_text()
