@@ -62,7 +62,7 @@ class Server:
             except urllib.error.HTTPError:  # any HTTP answer means the server is up
                 return
             except OSError:
-                time.sleep(0.5)
+                time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"{name} did not answer at {url} within {SERVER_START_SECONDS} s; see {self.log.name}")
 

@@ -48,6 +48,10 @@ MEASURE = """([index, visibleSelector]) => {
 }"""
 
 
+# Resolves once the browser has painted a frame after this call (the second animation frame from now).
+NEXT_FRAME = "() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))"
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("present")
@@ -69,7 +73,7 @@ def _look(page, where, visible=None):
     found = []
     for index, mode in enumerate(("normal", "presenting")):
         found.append(page.evaluate(MEASURE, [index, visible]))
-        time.sleep(0.3)  # let the scroll settle before the screenshot
+        page.evaluate(NEXT_FRAME)  # the scrolled page is painted before the screenshot
         page.screenshot(path=str(ARTIFACTS / f"present-{where}-{mode}.png"))
     for mode, seen in zip(("normal", "presenting"), found):
         # drawn at its size on screen: the PNG's pixels are its CSS pixels (devicePixelRatio is 1 here)

@@ -18,8 +18,8 @@ def test_initial_state_is_the_theory_of_its_sliders(explorer):
     assert explorer.last_error is None and explorer.png.startswith(b"\x89PNG")
     phase = meanfield.phase(1.0, 0.05)
     assert explorer.phase == phase and phase.name == "ordered"
-    assert "<b style='color:#0072B2'>ordered</b>: χ₁ = 0.934, q* = 0.0371, c* = 1; ξ_c = 14.7 layers" in \
-        explorer.status.value
+    assert ("<b style='color:#0072B2'>ordered</b> <span style='color:#555'>(σ_w 1, σ_b 0.05)</span>: χ₁ = 0.934, "
+            "q* = 0.0371, c* = 1; ξ_c = 14.7 layers") in explorer.status.value
     assert explorer.summary() == "ChaosExplorer(sigma_w=1, sigma_b=0.05): ordered, chi_1 = 0.934, xi_c = 14.7 layers"
     # the marker sits on the phase diagram at (sigma_w^2, sigma_b^2)
     np.testing.assert_allclose(np.concatenate(explorer.marker.get_data()), [1.0, 0.0025])
@@ -38,6 +38,17 @@ def test_sliders_move_between_order_and_chaos(explorer):
     assert factor == pytest.approx(explorer.phase.chi_1, rel=0.05)
     explorer.sigma_b.value = 0.5
     assert explorer.phase == meanfield.phase(2.0, 0.5)
+    explorer.sigma_w.value, explorer.sigma_b.value = 1.0, 0.05
+
+
+def test_status_line_names_the_position_its_figure_is_of(explorer):
+    # sigma_w as its readout rounds it (3 significant digits), sigma_b to 2 decimals: a page can tell which
+    # slider position the figure shows (the browser test waits for the status line to match the readouts)
+    explorer.sigma_w.value = 2.3456
+    assert "(σ_w 2.35, σ_b 0.05)</span>: χ₁ = " in explorer.status.value
+    explorer.choose("05: gain 5/3")
+    assert "<b style='color:#D55E00'>chaotic</b> <span style='color:#555'>(σ_w 1.67, σ_b 0.00)</span>: χ₁ = 1.21" \
+        in explorer.status.value
     explorer.sigma_w.value, explorer.sigma_b.value = 1.0, 0.05
 
 

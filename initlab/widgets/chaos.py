@@ -176,7 +176,11 @@ class ChaosExplorer(Explorer):
         self.say(self.describe())
 
     def describe(self) -> str:
-        """The status line: the phase, chi_1, q*, c* and what the depth scales mean."""
+        """The status line: the phase at the sliders' sigma_w and sigma_b, chi_1, q*, c* and what the depth scales mean.
+
+        It names sigma_w and sigma_b as the sliders' readouts round them, so a page shows which
+        position its figure is of (the browser test waits on that).
+        """
         p = self.phase
         colour = {"ordered": _style.COLORS[0], "chaotic": _style.COLORS[3]}.get(p.name, "black")
         if p.name == "critical":
@@ -185,7 +189,8 @@ class ChaosExplorer(Explorer):
             grad = (f"the gradient shrinks e-fold every {p.xi_grad:.3g} layers going back" if p.xi_grad > 0 else
                     f"the gradient grows e-fold every {-p.xi_grad:.3g} layers going back")
             scales = f"ξ_c = {p.xi_c:.3g} layers (Schoenholz et al.: trainable to about 6ξ_c = {6 * p.xi_c:.3g}); {grad}"
-        return (f"<b style='color:{colour}'>{p.name}</b>: χ₁ = {p.chi_1:.3g}, q* = {p.q_star:.3g}, "
+        settings = f"<span style='color:#555'>(σ_w {self.sigma_w.value:.3g}, σ_b {self.sigma_b.value:.2f})</span>"
+        return (f"<b style='color:{colour}'>{p.name}</b> {settings}: χ₁ = {p.chi_1:.3g}, q* = {p.q_star:.3g}, "
                 f"c* = {p.c_star:.3g}; {scales}")
 
     def summary(self) -> str:
