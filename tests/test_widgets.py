@@ -204,3 +204,30 @@ def test_weighted_sum_explorer_course_cases():
 def test_weighted_sum_explorer_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         widgets.weighted_sum_explorer(**kwargs)
+
+
+def test_two_threads_never_update_one_explorer_at_once():
+    # ipykernel 7 may deliver two widget messages on two threads; matplotlib cannot draw one
+    # figure from both (half-drawn images, FreeType "raster overflow"): the second update waits
+    import threading
+    import time
+
+    explorer = widgets.signal_explorer(depth=2, width=20, n_samples=64)
+    inside, overlaps, original = [], [], explorer.update
+
+    def update():
+        inside.append(threading.get_ident())
+        if len(inside) > 1:
+            overlaps.append(list(inside))
+        time.sleep(0.05)
+        original()
+        inside.remove(threading.get_ident())
+
+    explorer.update = update
+    before = explorer.updates
+    threads = [threading.Thread(target=explorer.refresh) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == [] and explorer.updates == before + 4 and explorer.last_error is None

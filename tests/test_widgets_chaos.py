@@ -58,9 +58,9 @@ def test_presets_are_the_course_settings(explorer):
     explorer.choose("02: N(0,1)")
     assert explorer.phase.chi_1 == pytest.approx(12.1, abs=0.05)
     updates = explorer.updates
-    explorer.buttons[list(PRESETS).index("edge, σ_b²=0.05")].click()
+    explorer.buttons[list(PRESETS).index("edge, σ_b=0.22")].click()
     assert explorer.updates == updates + 1  # two sliders moved, one update
-    assert explorer.phase.name == "critical" and "ξ_c and ξ_∇ are infinite" in explorer.status.value
+    assert abs(explorer.phase.chi_1 - 1) < 0.003 and "the edge of chaos, as near as" in explorer.status.value
     explorer.choose("02: 0.01·N(0,1)")
     assert explorer.phase.chi_1 == pytest.approx(0.05, abs=1e-3)
     # q* = 0 without bias: the signal dies, but tanh is nearly linear there, so the correlation stays near c0
@@ -99,3 +99,15 @@ def test_callback_errors_are_shown_not_raised(explorer, monkeypatch):
 def test_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         widgets.chaos_explorer(**kwargs)
+
+
+def test_presets_are_on_the_sliders_steps_so_the_page_keeps_them():
+    # the page moves a value between two steps onto the nearest and sends it back: a preset off the
+    # steps was shown, then replaced (the edge preset turned "chaotic", chi_1 = 1.002, in the browser)
+    from initlab.widgets.chaos import LOG_SIGMA_W_STEP, SIGMA_B_STEP, SIGMA_W_RANGE, on_sliders
+
+    for name, (sigma_w, sigma_b) in PRESETS.items():
+        steps_w = (math.log10(sigma_w) - math.log10(SIGMA_W_RANGE[0])) / LOG_SIGMA_W_STEP
+        assert abs(steps_w - round(steps_w)) < 1e-6 and abs(sigma_b / SIGMA_B_STEP - round(sigma_b / SIGMA_B_STEP)) < 1e-9
+        assert on_sliders(sigma_w, sigma_b) == pytest.approx((sigma_w, sigma_b), rel=1e-12, abs=1e-12), name
+    assert on_sliders(1.3274, 0.2236) == pytest.approx((10 ** 0.123, 0.22), rel=1e-12)

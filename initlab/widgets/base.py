@@ -92,6 +92,7 @@ class Explorer:
         self.updates = 0
         self.busy = False
         self._busy_lock = threading.Lock()
+        self._update_lock = threading.RLock()  # an update that moves a control may refresh again
 
     # ---------------------------------------------------------------- layout
     @property
@@ -144,9 +145,15 @@ class Explorer:
             control.observe(lambda change: self.refresh(), names="value")
 
     def refresh(self):
-        """Recompute and redraw; an error is shown in the panel, never raised."""
+        """Recompute and redraw; an error is shown in the panel, never raised.
+
+        One update at a time: ipykernel 7 may handle two widget messages on two threads
+        at once, and matplotlib's drawing (FreeType's above all) is not thread-safe: two
+        updates drawing the same figure sent half-drawn images, or failed with
+        "FT_Render_Glyph ... raster overflow".  The second waits for the first.
+        """
         try:
-            with self.busy_while_slow():
+            with self._update_lock, self.busy_while_slow():
                 self.update()
         except Exception as error:  # a callback must never raise into the notebook
             self.report("Could not update", error)

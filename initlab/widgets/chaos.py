@@ -34,15 +34,33 @@ __all__ = ["ChaosExplorer", "chaos_explorer", "PRESETS"]
 
 SIGMA_W_RANGE = (0.1, 30.0)
 SIGMA_B_RANGE = (0.0, 1.5)
+#: The sliders' steps: sigma_w's in log10(sigma_w) (0.23% apart), sigma_b's in sigma_b.
+LOG_SIGMA_W_STEP, SIGMA_B_STEP = 0.001, 0.01
 ACTIVATION = "tanh"
-#: Settings of the earlier lessons, one button each: (sigma_w, sigma_b).
-PRESETS = {
+#: chi_1 this near 1 is the edge of chaos as near as the sliders' steps get (a step of
+#: sigma_w moves chi_1 by about 0.4% there; exactly 1 is ``meanfield.phase``'s "critical").
+EDGE = 0.005
+
+
+def on_sliders(sigma_w, sigma_b) -> tuple:
+    """(sigma_w, sigma_b) moved onto the sliders' steps, where the browser would move them.
+
+    A value between two steps is put on the nearest one by the page, which sends it back:
+    a preset off the steps would be shown, then replaced by its neighbour.
+    """
+    low = math.log10(SIGMA_W_RANGE[0])
+    steps = round((math.log10(sigma_w) - low) / LOG_SIGMA_W_STEP)
+    return 10.0 ** (low + steps * LOG_SIGMA_W_STEP), round(sigma_b / SIGMA_B_STEP) * SIGMA_B_STEP
+
+
+#: Settings of the earlier lessons, one button each: (sigma_w, sigma_b), on the sliders' steps.
+PRESETS = {name: on_sliders(*setting) for name, setting in {
     "02: 0.01·N(0,1)": (0.01 * math.sqrt(500), 0.0),
     "04: LeCun": (1.0, 0.0),
     "05: gain 5/3": (5 / 3, 0.0),
     "02: N(0,1)": (math.sqrt(500), 0.0),
-    "edge, σ_b²=0.05": (float(_meanfield.critical_sigma_w(math.sqrt(0.05))), math.sqrt(0.05)),
-}
+    "edge, σ_b=0.22": (float(_meanfield.critical_sigma_w(0.22)), 0.22),
+}.items()}
 
 
 class ChaosExplorer(Explorer):
@@ -72,9 +90,9 @@ class ChaosExplorer(Explorer):
         style = self.label_style("σ_w", "σ_b")
         layout = w.Layout(width="410px")
         self.sigma_w = w.FloatLogSlider(value=sigma_w, base=10, min=math.log10(SIGMA_W_RANGE[0]),
-                                        max=math.log10(SIGMA_W_RANGE[1]), step=0.001, description="σ_w",
+                                        max=math.log10(SIGMA_W_RANGE[1]), step=LOG_SIGMA_W_STEP, description="σ_w",
                                         readout_format=".3g", layout=layout, style=style)
-        self.sigma_b = w.FloatSlider(value=sigma_b, min=SIGMA_B_RANGE[0], max=SIGMA_B_RANGE[1], step=0.01,
+        self.sigma_b = w.FloatSlider(value=sigma_b, min=SIGMA_B_RANGE[0], max=SIGMA_B_RANGE[1], step=SIGMA_B_STEP,
                                      description="σ_b", readout_format=".2f", layout=layout, style=style)
         self.buttons = [w.Button(description=name, layout=w.Layout(width="auto")) for name in PRESETS]
         for button in self.buttons:
@@ -87,13 +105,14 @@ class ChaosExplorer(Explorer):
         self.watch(self.sigma_w, self.sigma_b)
 
     def choose(self, preset):
-        """Move both sliders to one of ``PRESETS``: one update, not two."""
-        self._holding = True
-        try:
-            self.sigma_w.value, self.sigma_b.value = PRESETS[preset]
-        finally:
-            self._holding = False
-        self.refresh()
+        """Move both sliders to one of ``PRESETS``: one update, not two (no other thread's in between)."""
+        with self._update_lock:
+            self._holding = True
+            try:
+                self.sigma_w.value, self.sigma_b.value = PRESETS[preset]
+            finally:
+                self._holding = False
+            self.refresh()
 
     def refresh(self):
         if not self._holding:
@@ -185,6 +204,9 @@ class ChaosExplorer(Explorer):
         colour = {"ordered": _style.COLORS[0], "chaotic": _style.COLORS[3]}.get(p.name, "black")
         if p.name == "critical":
             scales = "ξ_c and ξ_∇ are infinite: correlations and gradients neither die out nor blow up"
+        elif abs(p.chi_1 - 1) < EDGE:
+            scales = (f"the edge of chaos, as near as the sliders' steps get: ξ_c = {p.xi_c:.3g} layers, and the "
+                      f"gradient changes e-fold only every {abs(p.xi_grad):.3g} layers")
         else:
             grad = (f"the gradient shrinks e-fold every {p.xi_grad:.3g} layers going back" if p.xi_grad > 0 else
                     f"the gradient grows e-fold every {-p.xi_grad:.3g} layers going back")
