@@ -89,6 +89,11 @@ def network_statistics(x, weights, biases, activation, grad_output) -> tuple:
     weights = [check_array(f"weights[{k}]", w, shape=(widths[k], widths[k + 1])) for k, w in enumerate(weights)]
     biases = [check_array(f"biases[{k}]", b, shape=(widths[k + 1],)) for k, b in enumerate(biases)]
     grad_output = check_array("grad_output", grad_output, shape=(len(x), widths[-1]))
+    return _network_statistics(x, weights, biases, act, grad_output)
+
+
+def _network_statistics(x, weights, biases, act, grad_output) -> tuple:
+    """``network_statistics`` of checked arrays (``correlation_experiment`` draws them itself)."""
     q, distance, grad = (np.empty(len(weights)) for _ in range(3))
     slopes, h = [], x
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
@@ -213,7 +218,7 @@ def correlation_experiment(sigma_w, sigma_b=0.0, activation="tanh", depth=30, wi
         x = correlated_inputs(n_inputs, widths[0], c0, input_rng)
         weights = draw_weights(widths, init, weight_rng)
         biases = [sigma_b * bias_rng.standard_normal(n) for n in widths[1:]]
-        measured = network_statistics(x, weights, biases, act, grad_rng.standard_normal((n_inputs, widths[-1])))
+        measured = _network_statistics(x, weights, biases, act, grad_rng.standard_normal((n_inputs, widths[-1])))
         for total, values in zip((q, distance, grad), measured):
             total += values / n_networks
     predicted_grad = _theory.mean_field(len(weights), sigma_w, sigma_b, act).grad_std ** 2

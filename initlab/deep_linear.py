@@ -160,12 +160,14 @@ def train_deep_linear(start="orthogonal", depth=10, width=20, target=None, n_sam
             running &= ~reached & (error < 1e6)
             if not running.any() or epoch == max_epochs:
                 break
-            back = np.swapaxes(x, 0, 1) @ residual / n_samples             # d loss / d M = M - A
+            back = x.T @ residual / n_samples                               # d loss / d M = M - A
             back[~running] = 0.0
             for layer in reversed(range(depth)):                            # back = d loss / d (W_1 ... W_l)
-                step = np.swapaxes(prefix[layer], 1, 2) @ back
-                back = back @ np.swapaxes(layers[layer], 1, 2)
-                layers[layer] -= rate * step
+                step = prefix[layer].mT @ back                              # .mT: each seed's matrix transposed
+                if layer > 0:
+                    back = back @ layers[layer].mT
+                step *= rate
+                layers[layer] -= step
     return LearningRun(start, depth, width, goal, errors[:, :epoch + 1], epochs, diverged, layers)
 
 

@@ -71,9 +71,9 @@ class Normalization:
         return self._forward(z)
 
     def _forward(self, z):
-        mean = z.mean(axis=self.axis, keepdims=True)
-        inv_std = 1.0 / np.sqrt(z.var(axis=self.axis, keepdims=True) + self.eps)
-        z_hat = (z - mean) * inv_std
+        centered = z - z.mean(axis=self.axis, keepdims=True)
+        inv_std = 1.0 / np.sqrt((centered * centered).mean(axis=self.axis, keepdims=True) + self.eps)  # var(z)
+        z_hat = centered * inv_std
         return self.gamma * z_hat + self.beta, (z_hat, inv_std)
 
     def backward(self, dy, cache):

@@ -186,10 +186,10 @@ class MLP:
         n_train = len(x) if n_train is None else check_int("n_train", n_train, minimum=1)
         return self._cost(x, y, lmbda, n_train)
 
-    def _cost(self, x, y, lmbda, n_train) -> float:
-        """The cost of the one-hot targets y; ``inf`` when the outputs or the L2 term overflow (a diverged network)."""
+    def _cost(self, x, y, lmbda, n_train, z_out=None) -> float:
+        """The cost of the one-hot targets y (z_out: the output layer's z, if known); ``inf`` if it overflows."""
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported as an infinite cost
-            z_out = self._forward(x).z[-1]
+            z_out = self._forward(x).z[-1] if z_out is None else z_out
             if self.cost == "cross_entropy":
                 # ln a = -log(1 + exp(-z)) and ln(1 - a) = -log(1 + exp(z)), without overflow
                 data_cost = np.mean(np.sum(y * np.logaddexp(0, -z_out) + (1 - y) * np.logaddexp(0, z_out), axis=1))
@@ -289,11 +289,11 @@ class MLP:
         if callback is not None and not callable(callback):
             raise ArgumentTypeError(f"callback must be a function callback(epoch, history), got {callback!r}")
         monitor_training = check_bool("monitor_training", monitor_training)
-        targets = one_hot(labels, self.sizes[-1])
-        n, history = len(x), History()
-        monitored = [(x, labels, history.train_cost, history.train_accuracy)] if monitor_training else []
+        targets, n, history = one_hot(labels, self.sizes[-1]), len(x), History()
+        monitored = [(x, targets, labels, history.train_cost, history.train_accuracy)] if monitor_training else []
         if validation is not None:
-            monitored.append((x_val, y_val, history.validation_cost, history.validation_accuracy))
+            validation_targets = one_hot(y_val, self.sizes[-1])
+            monitored.append((x_val, validation_targets, y_val, history.validation_cost, history.validation_accuracy))
         for epoch in range(1, epochs + 1):
             kept = [p.copy() for p in self.weights + self.biases]
             order = rng.permutation(n)  # a new shuffle every epoch
@@ -301,8 +301,7 @@ class MLP:
                 for start in range(0, n, batch_size):
                     batch = order[start:start + batch_size]
                     self._sgd_step(x[batch], targets[batch], eta, lmbda, n)
-                measured = [(self._cost(xs, one_hot(ys, self.sizes[-1]), lmbda, n), self._accuracy(xs, ys))
-                            for xs, ys, _, _ in monitored]
+                measured = [self._measure(xs, ys, classes, lmbda, n) for xs, ys, classes, _, _ in monitored]
             if not self._finite() or not all(math.isfinite(cost) for cost, _ in measured):
                 for p, old in zip(self.weights + self.biases, kept):
                     p[...] = old
@@ -311,15 +310,17 @@ class MLP:
                               f"there and the network keeps its parameters from before that epoch; try a smaller eta "
                               f"(got {eta:g})", stacklevel=2)
                 break
-            for (cost, accuracy), (_, _, costs, accuracies) in zip(measured, monitored):
+            for (cost, accuracy), (*_, costs, accuracies) in zip(measured, monitored):
                 costs.append(cost)
                 accuracies.append(accuracy)
             if callback is not None:
                 callback(epoch, history)
         return history
 
-    def _accuracy(self, x, labels) -> float:
-        return float(np.mean(np.argmax(self._forward(x).output, axis=1) == labels))
+    def _measure(self, x, y, labels, lmbda, n_train) -> tuple:
+        """(cost, accuracy) on x with one-hot targets y and their labels, from one forward pass."""
+        result = self._forward(x)
+        return self._cost(x, y, lmbda, n_train, result.z[-1]), float(np.mean(np.argmax(result.output, 1) == labels))
 
     # ------------------------------------------------------------------ checks
     def _check_inputs(self, x, name="x"):

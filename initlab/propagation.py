@@ -189,8 +189,7 @@ def draw_weights(widths, init, rng=None, dtype="float64") -> list:
             f"the weight matrices of {describe_widths(widths)} hold {entries:,} numbers "
             f"({entries * dtype.itemsize / 1e9:.1f} GB in {dtype.name}); initlab draws at most {MAX_WEIGHTS:,} "
             "for one network (reduce the depth or the width)")
-    name = _initializers.name_of(init)
-    weights = []
+    name, weights = _initializers.name_of(init), []
     layer_rngs = as_generator(rng).spawn(len(widths) - 1)
     for layer, (fan_in, fan_out, layer_rng) in enumerate(zip(widths[:-1], widths[1:], layer_rngs), 1):
         try:
@@ -203,9 +202,10 @@ def draw_weights(widths, init, rng=None, dtype="float64") -> list:
         if w.shape != (fan_in, fan_out):
             raise ArgumentError(f"init {name} returned shape {w.shape} for fan_in={fan_in}, fan_out={fan_out}; "
                                 "an initializer must return an array of shape (fan_in, fan_out)")
-        with np.errstate(over="ignore"):  # entries beyond float32's range turn inf and are refused below
-            w = w.astype(dtype, copy=False)
-        weights.append(check_float_array(f"init {name}'s layer {layer} in {dtype.name} (use float64)", w))
+        if w.dtype != dtype:  # kept in float32: entries beyond its range turn inf, refused here
+            with np.errstate(over="ignore"):
+                w = check_float_array(f"init {name}'s layer {layer} in {dtype.name} (use float64)", w.astype(dtype))
+        weights.append(w)
     return weights
 
 

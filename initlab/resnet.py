@@ -186,19 +186,25 @@ class ResidualMLP:
         caches = self._forward(self._check_inputs(x))[1]
         return [block.hidden(cache) for block, cache in zip(self.blocks, caches)]
 
-    def _backward_blocks(self, caches, grad):
-        """Back through the blocks from dL/dx_L = grad: (dL/dx_0, gradients per block, rms of dL/dx_l per l)."""
-        block_grads, rms = [None] * len(self.blocks), [math.sqrt(np.mean(grad**2))]
+    def _backward_blocks(self, caches, grad, rms=None):
+        """Back through the blocks from dL/dx_L = grad: (dL/dx_0, gradients per block).
+
+        A list ``rms`` gets the rms of dL/dx_l for l = L .. 0 (``stream_statistics``; training needs none).
+        """
+        block_grads = [None] * len(self.blocks)
         for i in reversed(range(len(self.blocks))):
+            if rms is not None:
+                rms.append(math.sqrt(np.mean(grad**2)))
             grad, block_grads[i] = self.blocks[i].backward(grad, caches[i])
+        if rms is not None:
             rms.append(math.sqrt(np.mean(grad**2)))
-        return grad, block_grads, np.array(rms[::-1])
+        return grad, block_grads
 
     def loss_and_gradients(self, x, labels):
         """(loss, gradients in the order of ``parameters()``) for a batch; labels are integers."""
         stream, caches = self._forward(x)
         loss, d_logits = _softmax_cross_entropy(stream @ self.w_out + self.b_out, labels)
-        d_stream, block_grads, _ = self._backward_blocks(caches, d_logits @ self.w_out.T)
+        d_stream, block_grads = self._backward_blocks(caches, d_logits @ self.w_out.T)
         grads = [x.T @ d_stream, d_stream.sum(axis=0), *(g for grads in block_grads for g in grads),
                  stream.T @ d_logits, d_logits.sum(axis=0)]
         return loss, grads
@@ -208,7 +214,8 @@ class ResidualMLP:
         loss, grads = self.loss_and_gradients(x, labels)
         if math.isfinite(loss):
             for p, g in zip(self.parameters(), grads):
-                p -= eta * g
+                g *= eta  # in place: g is this step's own array
+                p -= g
         return loss
 
     def stream_statistics(self, x0, grad_output) -> StreamStatistics:
@@ -226,7 +233,9 @@ class ResidualMLP:
                 stream, cache = block._forward(stream)
                 caches.append(cache)
                 moments.append(np.mean(stream**2))
-            statistics = StreamStatistics(np.array(moments), self._backward_blocks(caches, grad_output)[2])
+            rms = []
+            self._backward_blocks(caches, grad_output, rms)
+            statistics = StreamStatistics(np.array(moments), np.array(rms[::-1]))
         for name, values in (("stream", statistics.second_moment), ("gradient", statistics.grad_rms)):
             if not np.all(np.isfinite(values)):
                 raise ArgumentError(f"the {name} overflows float64 at block {int(np.argmin(np.isfinite(values)))}: "

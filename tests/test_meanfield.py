@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from initlab import correlation, meanfield, theory
+from initlab import correlation, initializers, meanfield, theory
 from initlab.activations import Activation
+from initlab.propagation import draw_weights
 
 _ERF = np.frompyfunc(math.erf, 1, 1)
 
@@ -205,3 +206,14 @@ def test_fitted_depth_scale_of_the_ordered_phase():
     assert run.depth_scale(10, 20, predicted=True) == pytest.approx(run.phase.xi_c, rel=0.03)  # 1 - c still ~0.1
     with pytest.raises(ValueError, match="last must be an integer >= 6"):
         run.depth_scale(5, 5)
+
+
+def test_correlation_experiment_measures_what_network_statistics_measures_on_its_draws():
+    # the experiment skips network_statistics' checks of the arrays it drew itself: the numbers must be the same
+    run = correlation.correlation_experiment(1.3, 0.2, depth=4, width=30, n_inputs=3, n_networks=1, rng=5)
+    input_rng, weight_rng, bias_rng, grad_rng = np.random.default_rng(5).spawn(1)[0].spawn(4)
+    x = correlation.correlated_inputs(3, 30, 0.5, input_rng)
+    weights = draw_weights((30,) * 5, initializers.variance_scaling(1.3**2, "fan_in", "normal"), weight_rng)
+    biases = [0.2 * bias_rng.standard_normal(30) for _ in range(4)]
+    q, distance, grad = correlation.network_statistics(x, weights, biases, "tanh", grad_rng.standard_normal((3, 30)))
+    assert np.array_equal(run.q, q) and np.array_equal(run.distance, distance) and np.array_equal(run.grad, grad)

@@ -92,3 +92,21 @@ def test_derivative_from_output_matches_derivative(name):
     act = activations.get(name)
     z = np.linspace(-4, 4, 81) + 0.05  # avoid z = 0 exactly, where relu has a kink
     np.testing.assert_allclose(act.derivative_from_output(act.function(z)), act.derivative(z), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("cost", ["cross_entropy", "quadratic"])
+def test_fit_records_exactly_what_cost_value_and_accuracy_say(cost):
+    # fit measures cost and accuracy from one forward pass per set and epoch: the public ones must agree to the bit
+    x, labels = data.two_moons(160, rng=0)
+    (x_train, y_train), (x_val, y_val) = data.train_validation_split(x, labels, 40, rng=0)
+    net = MLP([2, 8, 2], activation="tanh", cost=cost, rng=1)
+    seen = []
+
+    def record(epoch, history):
+        seen.append((net.cost_value(x_train, y_train, lmbda=0.5), net.accuracy(x_train, y_train),
+                     net.cost_value(x_val, y_val, lmbda=0.5, n_train=len(x_train)), net.accuracy(x_val, y_val)))
+
+    history = net.fit(x_train, y_train, epochs=3, eta=0.5, lmbda=0.5, validation=(x_val, y_val), rng=2,
+                      callback=record)
+    assert seen == list(zip(history.train_cost, history.train_accuracy, history.validation_cost,
+                            history.validation_accuracy))

@@ -190,3 +190,28 @@ def test_bad_arguments_are_named():
         net.stream_statistics(np.zeros((3, 4)), np.zeros((3, 8)))
     with pytest.raises(ArgumentError, match=r"labels must lie in 0..9, got 0..10"):
         net.fit(np.zeros((2, 4)), np.array([0, 10]))
+
+
+def test_training_step_and_stream_statistics_give_the_plain_formulas_exactly():
+    # sgd_step scales the gradients in place, training skips the rms of dL/dx_l and LayerNorm reuses z - mean(z)
+    # for its variance: none of it may move a number
+    net = resnet.ResidualMLP(n_inputs=6, width=5, blocks=3, start="rezero", norm="layer", rng=2)
+    rng = np.random.default_rng(3)
+    x, labels = rng.standard_normal((7, 6)), rng.integers(0, 10, 7)
+    expected = [p - 0.1 * g for p, g in zip(net.parameters(), net.loss_and_gradients(x, labels)[1])]
+    net.sgd_step(x, labels, 0.1)
+    assert all(np.array_equal(p, e) for p, e in zip(net.parameters(), expected))
+    z = rng.standard_normal((7, 5)) * 3 + 1
+    z_hat = (z - z.mean(axis=1, keepdims=True)) * (1.0 / np.sqrt(z.var(axis=1, keepdims=True) + layers.EPS))
+    assert np.array_equal(layers.Normalization("layer", 5).forward(z)[0], z_hat)
+    x0, grad = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+    statistics = net.stream_statistics(x0, grad)
+    caches, stream = [], x0
+    for block in net.blocks:
+        stream, cache = block.forward(stream)
+        caches.append(cache)
+    rms = [math.sqrt(np.mean(grad**2))]  # dL/dx_L first
+    for block, cache in zip(reversed(net.blocks), reversed(caches)):
+        grad = block.backward(grad, cache)[0]
+        rms.append(math.sqrt(np.mean(grad**2)))
+    assert np.array_equal(statistics.grad_rms, rms[::-1])
