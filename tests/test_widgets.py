@@ -119,7 +119,7 @@ def test_each_change_is_one_synchronous_update():
     for value in np.geomspace(0.1, 10, 5):
         explorer.scale.value = float(value)
         assert explorer.title.get_text() + explorer.title_scale.get_text() == \
-            f"tanh, depth 3, width 50, 100 samples: lecun_normal × {explorer.scale.value:.3g}"
+            f"tanh, width 50, 100 samples: lecun_normal × {explorer.scale.value:.3g}, depth 3"
     assert explorer.updates == start + 5
 
 
@@ -231,3 +231,20 @@ def test_two_threads_never_update_one_explorer_at_once():
     for thread in threads:
         thread.join()
     assert overlaps == [] and explorer.updates == before + 4 and explorer.last_error is None
+
+
+def test_the_layer_axis_holds_the_depth_and_changes_rarely_during_a_depth_drag():
+    from initlab.widgets.signal import axis_end
+
+    assert [axis_end(None, depth) for depth in (1, 10, 11, 30, 31, 50)] == [1, 10, 15, 30, 35, 50]
+    ends, end = [], None
+    for depth in list(range(25, 41)) + list(range(40, 24, -1)):  # a drag up and back down
+        end = axis_end(end, depth)
+        assert depth <= end < depth + 10
+        ends.append(end)
+    assert sum(a != b for a, b in zip(ends, ends[1:])) == 4  # the whole figure redrawn 4 times in 32 steps
+    explorer = widgets.signal_explorer(depth=30, width=20, n_samples=64)
+    explorer.depth.value = 31
+    assert explorer.ax_std.get_xlim() == (0.5, 35.5)
+    explorer.depth.value = 29
+    assert explorer.ax_std.get_xlim() == (0.5, 35.5)

@@ -13,7 +13,7 @@ import pytest
 
 from initlab import activations, data, propagation, widgets
 from initlab.checks import ArgumentError
-from initlab.widgets import network
+from initlab.widgets import moments, network
 
 #: The longest one update may take in these walks.  A quiet machine needs under a second;
 #: a 2-core machine loaded with other work is many times slower (OpenBLAS's threads then
@@ -154,7 +154,7 @@ def test_lean_statistics_are_propagations(activation):
     z = rng.standard_normal((300, 80)).astype(np.float32) * np.float32(3.0)
     z[:, :5] = -1.0  # five dead relu units
     for h in (act.function(z), act.function(z[:1]), np.zeros((4, 6), np.float32)):
-        np.testing.assert_allclose(network.layer_statistics(h, act), propagation.layer_statistics(h, act),
+        np.testing.assert_allclose(moments.layer_statistics(h, act), propagation.layer_statistics(h, act),
                                    rtol=2e-6, atol=1e-7)
 
 
@@ -168,8 +168,8 @@ def test_statistics_of_parts_combine_into_those_of_the_whole(activation):
     z[:150, 3] = -1.0  # unit 3 is 0 after relu in the first part only: not dead
     z[:, 7] = -2.0     # unit 7 is dead in every part
     h = act.function(z)
-    parts = [network._moments(part, act) for part in np.array_split(h, 3)]
-    whole = network._statistics(parts)
+    parts = [moments.part_moments(part, act) for part in np.array_split(h, 3)]
+    whole = moments.statistics_from(parts)
     np.testing.assert_allclose(whole, propagation.layer_statistics(h, act), rtol=2e-6, atol=1e-7)
     if activation == "relu":
         assert whole[5] == pytest.approx(1 / 40)
@@ -182,20 +182,20 @@ def test_a_pass_uses_one_blas_thread_per_part_and_gives_the_threads_back():
         return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
 
     seen = []
-    original = network._forward_part
+    original = network._forward_chain
 
     def spy(*arguments):
         seen.append(blas_threads())
         return original(*arguments)
 
-    network._forward_part = spy
+    network._forward_chain = spy
     try:
         with threadpool_limits(limits=2, user_api="blas"):  # as a kernel on two cores has it
             widgets.signal_explorer(depth=3, width=40, n_samples=64)
             after = blas_threads()
     finally:
-        network._forward_part = original
-    assert len(seen) == 3 * network.PARTS and all(counts == {1} for counts in seen)
+        network._forward_chain = original
+    assert len(seen) == network.PARTS and all(counts == {1} for counts in seen)  # one chain a part
     assert after == {2}
 
 

@@ -75,7 +75,7 @@ def test_no_text_runs_into_another_panel_or_off_the_figure(explorers, name, pres
     renderer = figure.canvas.get_renderer()
     frame = figure.bbox
     for ax in figure.axes:
-        labels = [ax.title, ax.xaxis.label, ax.yaxis.label] + _shown_ticks(ax.xaxis) + _shown_ticks(ax.yaxis)
+        labels = [ax.title, ax.xaxis.label, ax.yaxis.label] + _shown_ticks(ax.xaxis) + _shown_ticks(ax.yaxis) + ax.texts
         for label in labels:
             if not label.get_visible() or not label.get_text():
                 continue

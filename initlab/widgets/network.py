@@ -18,14 +18,14 @@ h_l = phi(z_l), and of the gradient going back.  What keeps that cheap:
   per layer is remembered and put back into the statistics in float64, so float32
   suffices even when the true values pass 1e100;
 - the samples are independent, so a pass runs in PARTS threads, each taking its share
-  of the rows through every layer with one BLAS thread: both cores work on the matrix
-  products *and* on the element-wise work (numpy lets go of Python's lock for both),
-  and a machine busy with other programs slows an update down in proportion, where
-  BLAS's own threads, spinning while they wait for each other, made it 2-5 times
-  slower.  The parts' statistics are combined exactly after each layer;
-- the statistics of a layer take a few passes over it (column sums, no temporaries
-  beyond one of the part's size): ``layer_statistics`` here gives the numbers of
-  ``propagation.layer_statistics`` to float32's precision, 5-10 times faster.
+  of the rows through every layer (and back) with one BLAS thread: both cores work on
+  the matrix products *and* on the element-wise work (numpy lets go of Python's lock
+  for both), and a machine busy with other programs slows an update down in
+  proportion, where BLAS's own threads, spinning while they wait for each other, made
+  it 2-5 times slower.  Each part keeps its own powers of two; the parts' statistics
+  are combined exactly, layer by layer, once all of them are done;
+- the statistics of a layer take a few passes over it (``moments.py``), 5-10 times
+  faster than ``propagation.layer_statistics``, with its numbers to float32's precision.
 """
 
 from __future__ import annotations
@@ -34,15 +34,16 @@ import functools
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple, Optional
 
 import numpy as np
 import threadpoolctl
 
 from .. import initializers as _initializers
 from ..checks import ArgumentError
+from .moments import (gradient_std_from, part_moments, moments_times_power_of_two, rms, statistics_from, part_sums,
+                      sums_times_power_of_two)
 
-__all__ = ["SignalNetwork", "layer_statistics", "gradient_std", "HOMOGENEOUS", "INITIALIZERS", "MAX_QR_WORK", "PARTS"]
+__all__ = ["SignalNetwork", "HOMOGENEOUS", "INITIALIZERS", "MAX_QR_WORK", "PARTS"]
 
 #: The initializers of the explorer's dropdown; "normal" is N(0, 1), so that the
 #: weight scale is the weights' std.
@@ -70,107 +71,60 @@ PARTS = 2
 _LOG2_MAX = 1023.9
 
 
-# ---------------------------------------------------------------- statistics
-class _Moments(NamedTuple):
-    """What one part of a layer's samples contributes to its statistics."""
-
-    count: int                # samples (rows)
-    mean: np.ndarray          # mean of each column (unit), float64
-    m2: np.ndarray            # sum of squared deviations from it, per column, float64
-    saturated: int            # entries beyond the activation's saturation level
-    zeros: int                # entries exactly 0
-    alive: Optional[np.ndarray]  # per column: any entry not 0 (None when no entry is 0)
-
-
+# ---------------------------------------------------------------- powers of two
 def _power_of_two_towards_one(rms) -> int:
     """k such that rms / 2^k is near 1 (0 when rms is 0 or not finite)."""
     return round(math.log2(rms)) if 0.0 < rms < math.inf else 0
 
 
-def _moments(h, act) -> _Moments:
-    """The column moments of h (samples, units) from two passes over it, and its counts."""
-    ones = np.ones(h.shape[0], dtype=h.dtype)
-    column_mean = (ones @ h) / h.shape[0]
-    deviation = h - column_mean
-    m2 = np.einsum("ij,ij->j", deviation, deviation)  # no temporary
-    saturated = np.count_nonzero(act.is_saturated(h)) if act.is_saturated is not None else 0
-    zeros = np.count_nonzero(h == 0)  # faster than h.size - np.count_nonzero(h)
-    alive = h.any(axis=0) if zeros else None
-    return _Moments(h.shape[0], column_mean.astype(np.float64), m2.astype(np.float64), saturated, zeros, alive)
+# ---------------------------------------------------------------- one part of the samples
+def _times_power_of_two(a, k):
+    """a * 2^k, exact in floating point (a itself when k is 0)."""
+    return a if k == 0 else a * np.asarray(2.0 ** k, dtype=a.dtype)
 
 
-def _statistics(parts) -> tuple:
-    """(mean, std, std_over_inputs, saturated, dead, dead_units) of a layer from its parts' moments.
+def _forward_chain(h, weights, act, factor, shift, homogeneous) -> list:
+    """One part of the samples through ``weights``: [(h_l, moments_l, shift_l), ...], true h_l = 2^shift_l h_l.
 
-    The parts' column moments combine exactly (Chan, Golub and LeVeque): the column
-    mean is the count-weighted mean, and each part adds its m2 plus count times the
-    squared gap between its mean and the column mean.  The std of everything is then
-    the law of total variance over the columns: Var = mean_j Var_j + Var_j(mean_j).
+    z_l = factor * (h_{l-1} @ W_l), h_l = phi(z_l).  For tanh and sigmoid ``factor`` is
+    the weight scale and every shift 0; for the homogeneous activations each layer's
+    output is brought near 1 by the power of two nearest its rms, remembered in shift.
     """
-    count = sum(part.count for part in parts)
-    mean = sum(part.count * part.mean for part in parts) / count
-    variance = sum(part.m2 + part.count * (part.mean - mean) ** 2 for part in parts) / count
-    std = math.sqrt(variance.mean() + mean.var())
-    over_inputs = float(np.sqrt(variance).mean()) if count > 1 else 0.0
-    size = count * mean.size
-    zeros = sum(part.zeros for part in parts)
-    alive = [part.alive for part in parts if part.alive is not None]
-    dead_units = float(np.mean(~np.logical_or.reduce(alive))) if len(alive) == len(parts) else 0.0
-    return (float(mean.mean()), std, over_inputs, sum(part.saturated for part in parts) / size, zeros / size,
-            dead_units)
+    layers = []
+    for weight in weights:
+        z = _matmul(h, weight)
+        z *= np.asarray(factor, dtype=z.dtype)
+        h = act.function(z)
+        moments = part_moments(h, act)
+        layers.append((h, moments, shift))
+        if homogeneous:
+            k = _power_of_two_towards_one(rms(moments))
+            factor, shift = 2.0 ** -k, shift + k
+    return layers
 
 
-def layer_statistics(h, act) -> tuple:
-    """(mean, std, std_over_inputs, saturated, dead, dead_units) of h (samples, units): ``propagation.layer_statistics``.
+def _backward_chain(hs, g, weights, act, scale, shown) -> tuple:
+    """One part's gradient from the last layer back to the first: ([(sums_l, shift_l), ...] by layer, {l: dz_l}
+    for the ``shown`` layers).
 
-    h must be far from float's limits (its squares must neither overflow nor
-    underflow): ``SignalNetwork`` keeps it so.
+    dz_l = phi'(z_l) * (dz_{l+1} @ W_{l+1}^T) * scale * 2^-k, phi' from the layer's output
+    h_l, 2^k the power of two nearest the std of dz_{l+1}: the true dz_l = 2^shift_l dz_l.
     """
-    return _statistics([_moments(h, act)])
-
-
-def _sums(dz) -> tuple:
-    """(count, sum, sum of squares) of dz, in float64: what ``_gradient_std`` combines."""
-    ones = np.ones(dz.shape[0], dtype=dz.dtype)
-    column_sums = (ones @ dz).astype(np.float64)
-    column_squares = np.einsum("ij,ij->j", dz, dz).astype(np.float64)  # no temporary
-    return dz.size, float(column_sums.sum()), float(column_squares.sum())
-
-
-def _gradient_std(parts) -> float:
-    """The std of all of a gradient from its parts' ``_sums``: sqrt(E[dz^2] - E[dz]^2).
-
-    A gradient's mean is near 0 (the arriving gradient is N(0, 1)), so the
-    difference loses nothing to cancellation.
-    """
-    count = sum(part[0] for part in parts)
-    mean = sum(part[1] for part in parts) / count
-    square = sum(part[2] for part in parts) / count
-    return math.sqrt(max(square - mean * mean, 0.0))
-
-
-def gradient_std(dz) -> float:
-    """The std of all of dz, the statistic the explorer shows of a gradient."""
-    return _gradient_std([_sums(dz)])
-
-
-# ---------------------------------------------------------------- one part of a layer
-def _forward_part(h, weight, factor, act):
-    """Some of the samples through one layer: phi(factor * (h @ W)), and its moments."""
-    z = _matmul(h, weight)
-    z *= np.asarray(factor, dtype=z.dtype)
-    h = act.function(z)
-    return h, _moments(h, act)
-
-
-def _backward_part(h, g, factor, act, weight):
-    """dL/dz = phi'(z) * g * factor for some of the samples (phi' from the layer's output h), its
-    ``_sums``, and the gradient it sends to the layer below, dz @ W^T (None for the first layer)."""
-    dz = act.derivative_from_output(h)  # a new array: multiplied in place
-    dz *= g
-    if factor != 1.0:
-        dz *= np.asarray(factor, dtype=dz.dtype)
-    return dz, _sums(dz), None if weight is None else _matmul(dz, weight.T)
+    factor, shift, layers, dz_by_layer = 1.0, 0, [], {}
+    for layer in range(len(hs), 0, -1):
+        dz = act.derivative_from_output(hs[layer - 1])  # a new array: multiplied in place
+        dz *= g
+        if factor != 1.0:
+            dz *= np.asarray(factor, dtype=dz.dtype)
+        sums = part_sums(dz)
+        layers.append((sums, shift))
+        if layer in shown:
+            dz_by_layer[layer] = dz
+        if layer > 1:
+            k = _power_of_two_towards_one(gradient_std_from([sums]))
+            g = _matmul(dz, weights[layer - 1].T)
+            factor, shift = scale * 2.0 ** -k, shift + k
+    return layers[::-1], dz_by_layer
 
 
 @functools.cache
@@ -183,11 +137,6 @@ def _pool() -> ThreadPoolExecutor:
 def _blas() -> threadpoolctl.ThreadpoolController:
     """The BLAS libraries numpy loaded, whose thread count ``SignalNetwork.run`` sets to 1."""
     return threadpoolctl.ThreadpoolController()
-
-
-def _in_parts(function, parts, *arguments) -> list:
-    """[function(part, *arguments) for part in parts], each part in its own thread."""
-    return list(_pool().map(lambda part: function(part, *arguments), parts))
 
 
 # ---------------------------------------------------------------- the network
@@ -205,7 +154,7 @@ class SignalNetwork:
         self.products = 0
         self._weights = {}   # {"init", "width", "layers": [...], "power": [...]}
         self._inputs = {}    # width -> (x32, g32, x64, g64) at max_samples
-        self._forward = {}   # {"key", "h": [...], "stats": [...], "shift": [...]}
+        self._forward = {}   # {"key", "parts": [[(h, moments, shift) by layer] by part], "stats", "shift"}
         self._backward = {}  # {"key", "std": array, "shift": array, "kept": {layer: dz}}
 
     # ------------------------------------------------------------ draws
@@ -260,49 +209,58 @@ class SignalNetwork:
 
     # ------------------------------------------------------------ passes
     def _run_forward(self, key, x, weights, act, scale, depth):
-        """Extend the kept forward pass to ``depth`` layers (a new one if ``key`` changed)."""
+        """Extend the kept forward pass to ``depth`` layers (a new one if ``key`` changed).
+
+        Each part of the samples runs through the new layers in its own thread; then
+        each layer's statistics are combined, at the first part's power of two.
+        """
         forward = self._forward
         if forward.get("key") != key:
-            forward = self._forward = {"key": key, "h": [], "stats": [], "shift": []}
-        homogeneous = act.name in HOMOGENEOUS
-        h, shift = (np.array_split(x, PARTS), 0) if not forward["h"] else (forward["h"][-1], forward["shift"][-1])
-        factor = 1.0 if homogeneous else scale
-        if forward["h"] and homogeneous:  # the last kept layer was not brought near 1 yet
-            k = _power_of_two_towards_one(math.hypot(*forward["stats"][-1][:2]))
-            factor, shift = 2.0 ** -k, shift + k
-        for weight in weights[len(forward["h"]):depth]:
-            h, moments = zip(*_in_parts(_forward_part, h, weight, factor, act))
-            self.products += 1
-            stats = _statistics(moments)
-            forward["h"].append(h)
-            forward["stats"].append(stats)
+            forward = self._forward = {"key": key, "parts": [[] for _ in range(PARTS)], "stats": [], "shift": []}
+        done, homogeneous = len(forward["stats"]), act.name in HOMOGENEOUS
+        if depth <= done:
+            return forward
+
+        def extend(part, x_part):
+            if not part:
+                return _forward_chain(x_part, weights[:depth], act, 1.0 if homogeneous else scale, 0, homogeneous)
+            h, moments, shift = part[-1]  # go on from the last kept layer
+            k = _power_of_two_towards_one(rms(moments)) if homogeneous else 0
+            return _forward_chain(h, weights[done:depth], act, 2.0 ** -k if homogeneous else scale, shift + k,
+                                  homogeneous)
+
+        for part, layers in zip(forward["parts"], _pool().map(extend, forward["parts"], np.array_split(x, PARTS))):
+            part.extend(layers)
+        self.products += depth - done
+        for layer in range(done, depth):
+            parts = [part[layer] for part in forward["parts"]]
+            shift = parts[0][2]
+            forward["stats"].append(statistics_from([moments_times_power_of_two(m, s - shift) for _, m, s in parts]))
             forward["shift"].append(shift)
-            if homogeneous:  # bring the next layer's input near 1: h_l = 2^shift * stored h_l
-                k = _power_of_two_towards_one(math.hypot(stats[0], stats[1]))
-                factor, shift = 2.0 ** -k, shift + k
         return forward
 
+    def _layer_h(self, layer):
+        """h of ``layer`` (all the samples), at the layer's power of two (``_forward["shift"]``)."""
+        parts = [part[layer - 1] for part in self._forward["parts"]]
+        return np.concatenate([_times_power_of_two(h, s - parts[0][2]) for h, _, s in parts])
+
     def _run_backward(self, key, g, weights, act, scale, depth, shown):
-        """The gradient from layer ``depth`` back to layer 1, each layer's dz brought near 1 by a power of two."""
+        """The gradient from layer ``depth`` back to layer 1, each part in its own thread, then combined by layer."""
         if self._backward.get("key") == key:
             return self._backward
-        forward = self._forward
+        factor = 1.0 if act.name in HOMOGENEOUS else scale  # homogeneous: s^(L-l) is put back later
+        chains = list(_pool().map(
+            lambda part, g_part: _backward_chain([h for h, _, _ in part[:depth]], g_part, weights, act, factor, shown),
+            self._forward["parts"], np.array_split(g, PARTS)))
+        self.products += depth - 1
         std, shift, kept = np.full(depth, np.nan), np.zeros(depth), {}
-        g, factor, total = np.array_split(g, PARTS), 1.0, 0
-        for layer in range(depth, 0, -1):
-            # factor: the weight scale (not for homogeneous activations, whose s^(L-l) is put back
-            # later) and the power of two that brings this layer's dz near 1
-            weight = weights[layer - 1] if layer > 1 else None
-            parts = list(zip(forward["h"][layer - 1], g))
-            dz, sums, g = zip(*_in_parts(lambda part: _backward_part(*part, factor, act, weight), parts))
-            if weight is not None:
-                self.products += 1
-            std[layer - 1], shift[layer - 1] = _gradient_std(sums), total
+        for layer in range(1, depth + 1):
+            parts = [layers[layer - 1] for layers, _ in chains]
+            shift[layer - 1] = parts[0][1]
+            std[layer - 1] = gradient_std_from([sums_times_power_of_two(sums, s - parts[0][1]) for sums, s in parts])
             if layer in shown:
-                kept[layer] = np.concatenate(dz)
-            k = _power_of_two_towards_one(std[layer - 1])
-            factor = (1.0 if act.name in HOMOGENEOUS else scale) * 2.0 ** -k
-            total += k
+                kept[layer] = np.concatenate([_times_power_of_two(dz[layer], s - parts[0][1])
+                                              for (_, dz), (_, s) in zip(chains, parts)])
         self._backward = {"key": key, "std": std, "shift": shift, "kept": kept}
         return self._backward
 
@@ -345,7 +303,7 @@ class SignalNetwork:
             grad_std[:] = np.nan
         if grad_exploded_at is not None:
             grad_std[:grad_exploded_at] = np.nan
-        kept_h = {layer: _true(np.concatenate(forward["h"][layer - 1]), forward_log2[layer - 1]) for layer in shown
+        kept_h = {layer: _true(self._layer_h(layer), forward_log2[layer - 1]) for layer in shown
                   if exploded_at is None or layer < exploded_at}
         kept_dz = {layer: _true(dz, backward_log2[layer - 1]) for layer, dz in backward["kept"].items()
                    if exploded_at is None and (grad_exploded_at is None or layer > grad_exploded_at)}

@@ -17,10 +17,12 @@ from __future__ import annotations
 import io
 import math
 
+import matplotlib
 import numpy as np
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.transforms import offset_copy
 
 __all__ = ["Painter", "Ridges", "encode_png", "palette_of", "set_line", "log_range", "log_axis", "power_of_ten"]
 
@@ -93,8 +95,8 @@ class Ridges:
     Each layer's values are divided by their largest magnitude, so that every
     histogram fills the same [-1, 1] range whatever its scale: the shape (Gaussian,
     piled up at +-1, a spike at 0) is what matters here; the std curve above shows
-    the scale.  The layer numbers are tick labels, so they belong to the background
-    and cost nothing on an update.
+    the scale.  The layer numbers are texts at the right of the axes, drawn with the
+    histograms, so that a new depth needs no new background.
     """
 
     def __init__(self, ax, color, title):
@@ -102,21 +104,23 @@ class Ridges:
         edges = np.linspace(-1.0, 1.0, BINS + 1)
         self.stairs = [ax.stairs(np.zeros(BINS), edges, baseline=float(k), fill=True, color=color, alpha=0.85)
                        for k in range(4)]
-        self.artists = list(self.stairs)
+        right = offset_copy(ax.get_yaxis_transform(), fig=ax.figure, x=4, units="points")
+        size = matplotlib.rcParams["ytick.labelsize"]
+        self.labels = [ax.text(1.0, k + 0.35, "", transform=right, ha="left", va="center", fontsize=size)
+                       for k in range(4)]
+        self.artists = self.stairs + self.labels
         ax.set_xlim(-1.0, 1.0)
         ax.set_ylim(0, 4.0)
+        ax.set_yticks([])
         ax.grid(False)
         ax.set_xticks([-1, -0.5, 0, 0.5, 1])
         ax.set_xlabel("value / largest |value| of the layer")
         ax.set_title(title)
 
-    def set_layers(self, layers):
-        """Label the ridges (part of the background: called when the depth changes)."""
-        self.ax.set_yticks(np.arange(len(layers)) + 0.35, [f"layer {layer}" for layer in layers])
-
     def update(self, layers, values_by_layer):
         edges = np.linspace(-1.0, 1.0, BINS + 1)
         for k in range(4):
+            self.labels[k].set_text(f"layer {layers[k]}" if k < len(layers) else "")
             values = values_by_layer.get(layers[k]) if k < len(layers) else None
             if values is None:  # fewer than four layers, or nothing computed (exploded)
                 self.stairs[k].set_data(np.full(BINS, float(k)), edges, baseline=float(k))

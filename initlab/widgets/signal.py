@@ -34,7 +34,7 @@ from .base import Explorer, in_range
 from .network import HOMOGENEOUS, INITIALIZERS, SignalNetwork
 from .render import Painter, Ridges, log_axis, log_range, set_line
 
-__all__ = ["SignalExplorer", "signal_explorer", "INITIALIZERS"]
+__all__ = ["SignalExplorer", "signal_explorer", "axis_end", "INITIALIZERS"]
 
 DEPTH_RANGE = (1, 50)
 WIDTH_RANGE = (10, 2000)
@@ -93,6 +93,7 @@ class SignalExplorer(Explorer):
         self.result = None
         self.verdict = ""
         self._std_range = None
+        self._last_layer = None
         self._build_figure()
         self.refresh()
         self.watch(self.depth, self.width, self.scale, self.activation, self.init)
@@ -162,8 +163,6 @@ class SignalExplorer(Explorer):
             ax_g.set_xlabel("value / largest |value|")
             for ridge_ax in (ax_h, ax_g):
                 ridge_ax.set_xticks([-1, 0, 1])
-                ridge_ax.yaxis.tick_right()
-                ridge_ax.tick_params(axis="y", length=0)
                 ridge_ax.title.set_fontsize("medium")
             # the title: its words are part of the background (they change with the axes), only
             # the weight scale after them is drawn at each update (a whole title took 3-10 ms)
@@ -186,14 +185,12 @@ class SignalExplorer(Explorer):
             self.ridges_h.update(self.shown_layers, result.activations)
             self.ridges_g.update(self.shown_layers, result.gradients)
         self.message.set_text("" if result.exploded_at is None else f"exploded at layer {result.exploded_at}")
-        heading = (f"{result.activation}, depth {depth}, width {result.widths[1]}, {self.n_samples} samples: "
-                   f"{result.init} ")
-        self.title_scale.set_text(f"× {self.scale.value:.3g}")
+        heading = f"{result.activation}, width {result.widths[1]}, {self.n_samples} samples: {result.init} "
+        self.title_scale.set_text(f"× {self.scale.value:.3g}, depth {depth}")
+        last = self._last_layer = axis_end(self._last_layer, depth)
 
         def set_axes():
-            self.ridges_h.set_layers(self.shown_layers)
-            self.ridges_g.set_layers(self.shown_layers)
-            self.ax_std.set_xlim(0.5, depth + 0.5)
+            self.ax_std.set_xlim(0.5, last + 0.5)
             self.ax_std.set_ylim(low, high)
             self.ax_std.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
             self.title.set_text(heading)
@@ -201,17 +198,17 @@ class SignalExplorer(Explorer):
 
         dynamic = [self.line_std, self.line_std_pred, self.line_grad, self.line_grad_pred, self.title_scale,
                    self.message] + self.ridges_h.artists + self.ridges_g.artists
-        self.show(self._painter.render((depth, low, high, heading), set_axes, dynamic))
+        self.show(self._painter.render((last, low, high, heading), set_axes, dynamic))
         colour = {"healthy": "#009E73"}.get(self.verdict.split(":")[0], "#D55E00")
         self.say(f"<b style='color:{colour}'>{self.verdict}</b> <span style='color:#555'>(depth {depth}, "
                  f"width {result.widths[1]}, scale {self.scale.value:.3g})</span>")
 
     def _center_title(self):
-        """Put the title's two parts (words, then the scale) side by side, centred together, in a
-        font small enough that the longest scale ("× 0.001") still fits in the figure's width."""
+        """Put the title's two parts (words, then scale and depth) side by side, centred together, in a
+        font small enough that the longest second part ("× 0.001, depth 50") still fits in the figure's width."""
         renderer = self._painter.canvas.get_renderer()
         scale_text = self.title_scale.get_text()
-        self.title_scale.set_text("× 0.001")
+        self.title_scale.set_text("× 0.001, depth 50")
         for text in (self.title, self.title_scale):
             text.set_fontsize("large")
         words, scale = (text.get_window_extent(renderer).width for text in (self.title, self.title_scale))
@@ -228,6 +225,18 @@ class SignalExplorer(Explorer):
     def summary(self) -> str:
         return (f"SignalExplorer({self.init.value}, {self.activation.value}, depth={self.depth.value}, "
                 f"width={self.width.value}, scale={self.scale.value:.3g}): {self.verdict}")
+
+
+def axis_end(current, depth) -> int:
+    """The last layer of the layer axis: ``current`` while it holds ``depth`` and is less than 10 layers longer,
+    else the depth itself up to 10 and the next multiple of 5 beyond.
+
+    Dragging the depth then mostly keeps the axes, and an update draws only what changed
+    (10-20 ms) instead of the whole figure (about 70 ms).
+    """
+    if current is not None and depth <= current < depth + 10:
+        return current
+    return depth if depth <= 10 else 5 * math.ceil(depth / 5)
 
 
 def signal_explorer(depth=10, width=500, activation="tanh", init="lecun_normal", scale=1.0,
