@@ -56,7 +56,7 @@ def _texts(explorer):
 
 
 def _px(text):
-    return text.get_fontsize() * text.get_figure(root=True).dpi / 72
+    return text.get_fontsize() * text.figure.dpi / 72  # the explorers' figures have no subfigures
 
 
 def test_a_voila_dashboard_gets_a_bigger_figure(monkeypatch):
