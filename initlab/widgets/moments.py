@@ -17,7 +17,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 __all__ = ["Moments", "part_moments", "statistics_from", "layer_statistics", "part_sums", "gradient_std_from",
-           "gradient_std", "moments_times_power_of_two", "sums_times_power_of_two", "rms"]
+           "moments_times_power_of_two", "sums_times_power_of_two", "rms"]
 
 
 class Moments(NamedTuple):
@@ -104,11 +104,6 @@ def sums_times_power_of_two(sums, k) -> tuple:
     """The ``part_sums`` of 2^k dz from those of dz."""
     count, total, squares = sums
     return count, total * 2.0 ** k, squares * 4.0 ** k
-
-
-def gradient_std(dz) -> float:
-    """The std of all of dz, the statistic the explorer shows of a gradient."""
-    return gradient_std_from([part_sums(dz)])
 
 
 def rms(moments) -> float:

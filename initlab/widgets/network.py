@@ -40,7 +40,7 @@ import threadpoolctl
 
 from .. import initializers as _initializers
 from ..checks import ArgumentError
-from .moments import (gradient_std_from, part_moments, moments_times_power_of_two, rms, statistics_from, part_sums,
+from .moments import (gradient_std_from, moments_times_power_of_two, part_moments, part_sums, rms, statistics_from,
                       sums_times_power_of_two)
 
 __all__ = ["SignalNetwork", "HOMOGENEOUS", "INITIALIZERS", "MAX_QR_WORK", "PARTS"]
@@ -78,11 +78,6 @@ def _power_of_two_towards_one(rms) -> int:
 
 
 # ---------------------------------------------------------------- one part of the samples
-def _times_power_of_two(a, k):
-    """a * 2^k, exact in floating point (a itself when k is 0)."""
-    return a if k == 0 else a * np.asarray(2.0 ** k, dtype=a.dtype)
-
-
 def _forward_chain(h, weights, act, factor, shift, homogeneous) -> list:
     """One part of the samples through ``weights``: [(h_l, moments_l, shift_l), ...], true h_l = 2^shift_l h_l.
 
@@ -242,7 +237,7 @@ class SignalNetwork:
     def _layer_h(self, layer):
         """h of ``layer`` (all the samples), at the layer's power of two (``_forward["shift"]``)."""
         parts = [part[layer - 1] for part in self._forward["parts"]]
-        return np.concatenate([_times_power_of_two(h, s - parts[0][2]) for h, _, s in parts])
+        return np.concatenate([_true(h, s - parts[0][2]) for h, _, s in parts])
 
     def _run_backward(self, key, g, weights, act, scale, depth, shown):
         """The gradient from layer ``depth`` back to layer 1, each part in its own thread, then combined by layer."""
@@ -259,7 +254,7 @@ class SignalNetwork:
             shift[layer - 1] = parts[0][1]
             std[layer - 1] = gradient_std_from([sums_times_power_of_two(sums, s - parts[0][1]) for sums, s in parts])
             if layer in shown:
-                kept[layer] = np.concatenate([_times_power_of_two(dz[layer], s - parts[0][1])
+                kept[layer] = np.concatenate([_true(dz[layer], s - parts[0][1])
                                               for (_, dz), (_, s) in zip(chains, parts)])
         self._backward = {"key": key, "std": std, "shift": shift, "kept": kept}
         return self._backward
