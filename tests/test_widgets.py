@@ -248,3 +248,40 @@ def test_the_layer_axis_holds_the_depth_and_changes_rarely_during_a_depth_drag()
     assert explorer.ax_std.get_xlim() == (0.5, 35.5)
     explorer.depth.value = 29
     assert explorer.ax_std.get_xlim() == (0.5, 35.5)
+
+
+def test_layer_labels_are_drawn_when_the_layers_change_not_at_every_update():
+    moved = widgets.signal_explorer(depth=10, width=50, n_samples=64)
+    drawn = []
+    for label in moved.ridges_h.labels + moved.ridges_g.labels:
+        label.draw = lambda renderer, label=label, draw=label.draw: (
+            label.get_visible() and drawn.append(label.get_text()), draw(renderer))
+    moved.scale.value = 1.2  # the same layers: the labels are in the background already
+    assert drawn == []
+    moved.depth.value = 12  # layers 1, 4, 8, 12: drawn once each, in both stacks
+    assert sorted(drawn) == sorted(["layer 1", "layer 4", "layer 8", "layer 12"] * 2)
+    fresh = widgets.signal_explorer(depth=12, width=50, scale=1.2, n_samples=64)
+    assert moved.png == fresh.png  # the same pixels as a figure drawn from scratch
+
+
+def test_a_new_pass_refills_the_arrays_of_the_one_it_replaces_and_leaves_results_alone():
+    explorer = widgets.signal_explorer(depth=6, width=100, activation="tanh", n_samples=64)
+    forward = [h for part in explorer.network._forward["parts"] for h, _, _ in part]
+    backward = [dz for part in explorer.network._backward["parts"] for dz in part.values()]
+    first = explorer.result
+    kept = {layer: h.copy() for layer, h in first.activations.items()}, \
+        {layer: dz.copy() for layer, dz in first.gradients.items()}
+    explorer.scale.value = 1.7  # tanh: a new pass, into the same arrays (no new memory to fault in)
+    assert all(a is b for a, b in zip(forward, [h for part in explorer.network._forward["parts"]
+                                                for h, _, _ in part]))
+    assert all(a is b for a, b in zip(backward, [dz for part in explorer.network._backward["parts"]
+                                                 for dz in part.values()]))
+    fresh = widgets.signal_explorer(depth=6, width=100, activation="tanh", scale=1.7, n_samples=64).result
+    for name in ("mean", "std", "std_over_inputs", "saturated", "grad_std"):
+        np.testing.assert_array_equal(getattr(explorer.result, name), getattr(fresh, name), err_msg=name)
+    for layer in fresh.activations:
+        np.testing.assert_array_equal(explorer.result.activations[layer], fresh.activations[layer])
+        np.testing.assert_array_equal(explorer.result.gradients[layer], fresh.gradients[layer])
+    for layer in kept[0]:  # what the first update returned is as it was
+        np.testing.assert_array_equal(first.activations[layer], kept[0][layer])
+        np.testing.assert_array_equal(first.gradients[layer], kept[1][layer])

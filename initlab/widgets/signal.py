@@ -197,8 +197,10 @@ class SignalExplorer(Explorer):
             self._center_title()
 
         dynamic = [self.line_std, self.line_std_pred, self.line_grad, self.line_grad_pred, self.title_scale,
-                   self.message] + self.ridges_h.artists + self.ridges_g.artists
-        self.show(self._painter.render((last, low, high, heading), set_axes, dynamic))
+                   self.message] + self.ridges_h.stairs + self.ridges_g.stairs
+        self.show(self._painter.render((last, low, high, heading), set_axes, dynamic,
+                                       steady=self.ridges_h.labels + self.ridges_g.labels,
+                                       steady_key=tuple(self.shown_layers)))
         colour = {"healthy": "#009E73"}.get(self.verdict.split(":")[0], "#D55E00")
         self.say(f"<b style='color:{colour}'>{self.verdict}</b> <span style='color:#555'>(depth {depth}, "
                  f"width {result.widths[1]}, scale {self.scale.value:.3g})</span>")
