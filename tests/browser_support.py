@@ -22,6 +22,8 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 SERVER_START_SECONDS = 90
+#: How long a server may take to stop after SIGTERM before it is killed (a quiet one takes 1-2 s)
+STOP_SECONDS = 5
 
 
 def sync_api():
@@ -67,10 +69,13 @@ class Server:
         raise RuntimeError(f"{name} did not answer at {url} within {SERVER_START_SECONDS} s; see {self.log.name}")
 
     def stop(self):
+        """SIGTERM, then SIGKILL after STOP_SECONDS.  The kernels run in sessions of their own and end
+        when they see their server gone (ipykernel's parent poller); a server that asked a busy kernel
+        to shut down once held a test's teardown for the whole 15 s it was then given."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, 15)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=STOP_SECONDS)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, 9)
                 self.process.wait()
