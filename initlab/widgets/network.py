@@ -26,8 +26,8 @@ h_l = phi(z_l), and of the gradient going back.  What keeps that cheap:
   are combined exactly, layer by layer, once all of them are done;
 - the statistics of a layer take a few passes over it (``moments.py``), 5-10 times
   faster than ``propagation.layer_statistics``, with its numbers to float32's precision;
-- a new pass refills the arrays of the pass it replaces (``_reuse``): fresh ones cost
-  their page faults each time (40 MB, 17 ms of an update at depth 10 and width 500).
+- a new pass refills the arrays of the pass it replaces (``_reuse``), sparing the
+  page faults of fresh memory.
 """
 
 from __future__ import annotations
