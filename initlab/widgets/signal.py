@@ -193,12 +193,16 @@ class SignalExplorer(Explorer):
             self.ax_std.set_xlim(0.5, last + 0.5)
             self.ax_std.set_ylim(low, high)
             self.ax_std.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
-            self.title.set_text(heading)
-            self._center_title()
+            if self.title.get_text() != heading:
+                self.title.set_text(heading)
+                self._center_title()
 
-        dynamic = [self.line_std, self.line_std_pred, self.line_grad, self.line_grad_pred, self.title_scale,
+        # in the order a full drawing has them: the pale prediction bands under the measured points
+        dynamic = [self.line_std_pred, self.line_grad_pred, self.line_std, self.line_grad, self.title_scale,
                    self.message] + self.ridges_h.stairs + self.ridges_g.stairs
-        self.show(self._painter.render((last, low, high, heading), set_axes, dynamic,
+        # the std plot's ticks, grid and spines change with its limits; the rest of the figure with the heading
+        axes = [self.ax_std.xaxis, self.ax_std.yaxis, *self.ax_std.spines.values()]
+        self.show(self._painter.render((last, low, high), set_axes, dynamic, axes=axes, frame_key=heading,
                                        steady=self.ridges_h.labels + self.ridges_g.labels,
                                        steady_key=tuple(self.shown_layers)))
         colour = {"healthy": "#009E73"}.get(self.verdict.split(":")[0], "#D55E00")
