@@ -228,3 +228,26 @@ def test_passes_are_kept_between_updates():
     assert explorer.network.products == count + 19 + 2 + 11
     explorer.depth.value = 10  # the forward pass is kept: only the way back
     assert explorer.network.products == count + 19 + 13 + 9
+
+
+@pytest.mark.parametrize("init, scale", [("normal", 0.001), ("lecun_normal", 0.001), ("normal", 0.02)])
+def test_a_collapsing_tanh_signal_stays_in_float32_and_exact(init, scale):
+    # normal x 0.001 at width 100 ends near 1e-83 at layer 50, lecun_normal x 0.001 near 1e-150, far below
+    # float32's 1e-45; normal x 0.02 passes tanh's linear range (2^-12) near layer 10
+    explorer = widgets.signal_explorer(depth=50, width=100, activation="tanh", init=init, scale=scale, n_samples=64)
+    assert explorer.network._forward["key"][4] == "float32"
+    weights, _ = explorer.network.weights(init, 100, 50)
+    _, _, x, g = explorer.network.inputs(100, 64)
+    full = propagation.run_network(x, [w.astype(np.float64) * scale for w in weights], "tanh", grad_output=g,
+                                   keep_layers=[50])
+    result = explorer.result
+    assert full.std[-1] < 1e-40 or scale == 0.02
+    for name in ("std", "std_over_inputs", "grad_std"):
+        np.testing.assert_allclose(getattr(result, name), getattr(full, name), rtol=1e-5, err_msg=name)
+    assert np.all(np.abs(result.mean - full.mean) <= 1e-5 * full.std)  # each layer's mean, to its std
+    np.testing.assert_allclose(result.activations[50], full.activations[50], rtol=1e-4, atol=1e-4 * full.std[-1])
+    assert np.all(result.saturated == 0)
+    explorer.depth.value = 30  # the kept pass, cut short, and then longer again: the same numbers
+    explorer.depth.value = 50
+    np.testing.assert_array_equal(explorer.result.std, result.std)
+    np.testing.assert_array_equal(explorer.result.grad_std, result.grad_std)

@@ -40,6 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import threadpoolctl
 
+from .. import activations as _activations
 from .. import initializers as _initializers
 from ..checks import ArgumentError
 from .moments import (gradient_std_from, moments_times_power_of_two, part_moments, part_sums, rms, statistics_from,
@@ -69,6 +70,8 @@ MAX_QR_WORK = 1.6e10
 #: Threads (and parts of the samples) of a pass.  A fixed number, not the machine's core
 #: count, so that the statistics, summed part by part, are the same on every machine.
 PARTS = 2
+#: Below this, tanh(z) = z to float32's precision (``_tanh_is_identity``).
+TANH_LINEAR = 2.0 ** -12
 #: Largest power of two a float64 holds (2^1024 overflows).
 _LOG2_MAX = 1023.9
 
@@ -83,22 +86,42 @@ def _power_of_two_towards_one(rms) -> int:
 def _forward_chain(h, weights, act, factor, shift, homogeneous, spare=()) -> list:
     """One part of the samples through ``weights``: [(h_l, moments_l, shift_l), ...], true h_l = 2^shift_l h_l.
 
-    z_l = factor * (h_{l-1} @ W_l), h_l = phi(z_l).  For tanh and sigmoid ``factor`` is
-    the weight scale and every shift 0; for the homogeneous activations each layer's
-    output is brought near 1 by the power of two nearest its rms, remembered in shift.
+    z_l = factor * (h_{l-1} @ W_l), h_l = phi(z_l), and the true z_l is 2^shift z_l.  For
+    the homogeneous activations each layer's output is brought near 1 by the power of
+    two nearest its rms, remembered in shift.  For tanh and sigmoid ``factor`` is the
+    weight scale and shift 0, except where a tanh signal is so small that tanh(z) = z
+    to float32's precision (``_tanh_is_identity``): there the layer is linear, so it is
+    kept near 1 like a homogeneous one, until the signal grows out of that range.
     ``spare``: arrays of a pass no longer needed, which take the new h_l if they fit.
     """
-    layers = []
+    scale, layers = factor, []
     for layer, weight in enumerate(weights):
         z = _matmul(h, weight)
         z *= np.asarray(factor, dtype=z.dtype)
-        h = _reuse(spare[layer] if layer < len(spare) else None, act.function(z))
-        moments = part_moments(h, act)
+        linear = not homogeneous and act.name == "tanh" and _tanh_is_identity(z, shift)
+        if shift != 0 and not (homogeneous or linear):  # out of tanh's linear range: back to true values
+            z *= np.asarray(2.0 ** shift, dtype=z.dtype)
+            factor, shift = scale, 0
+        h = _reuse(spare[layer] if layer < len(spare) else None, z if linear else act.function(z))
+        moments = part_moments(h, _activations.linear if linear else act)
         layers.append((h, moments, shift))
-        if homogeneous:
+        if homogeneous or linear:
             k = _power_of_two_towards_one(rms(moments))
-            factor, shift = 2.0 ** -k, shift + k
+            factor, shift = (1.0 if homogeneous else scale) * 2.0 ** -k, shift + k
     return layers
+
+
+def _tanh_is_identity(z, shift) -> bool:
+    """Whether tanh(z) = z for every entry of the true z = 2^shift z, to float32's precision.
+
+    tanh(z) = z (1 - z^2/3 + ...): below TANH_LINEAR = 2^-12 the relative difference z^2/3
+    is under 2^-25.6, less than half of float32's 2^-24 between 1 and the next number.
+    Such layers are computed as linear, at a power of two that keeps them near 1: a
+    signal that collapses to 1e-80 at layer 50 stays in float32 (whose smallest number
+    is 1e-45) with its statistics exact, and tanh' = 1 - h^2 = 1 there.
+    """
+    largest = float(np.abs(z).max())
+    return math.isfinite(largest) and math.ldexp(largest, shift) < TANH_LINEAR
 
 
 def _reuse(spare, values):
@@ -119,12 +142,17 @@ def _backward_chain(hs, g, weights, act, scale, shown, spare) -> tuple:
     for the ``shown`` layers).
 
     dz_l = phi'(z_l) * (dz_{l+1} @ W_{l+1}^T) * scale * 2^-k, phi' from the layer's output
-    h_l, 2^k the power of two nearest the std of dz_{l+1}: the true dz_l = 2^shift_l dz_l.
+    h_l (``hs``: [(h_l, its forward shift)]), 2^k the power of two nearest the std of dz_{l+1}:
+    the true dz_l = 2^shift_l dz_l.
     ``spare``: {layer: dz_l} of a pass no longer needed, which take the new shown dz_l if they fit.
     """
     factor, shift, layers, dz_by_layer = 1.0, 0, [], {}
     for layer in range(len(hs), 0, -1):
-        dz = act.derivative_from_output(hs[layer - 1])  # a new array: multiplied in place
+        h, h_shift = hs[layer - 1]
+        if h_shift != 0 and act.name not in HOMOGENEOUS:  # a tanh layer in its linear range: tanh' = 1
+            dz = np.ones_like(h)
+        else:
+            dz = act.derivative_from_output(h)  # a new array: multiplied in place
         dz *= g
         if factor != 1.0:
             dz *= np.asarray(factor, dtype=dz.dtype)
@@ -267,8 +295,8 @@ class SignalNetwork:
         factor = 1.0 if act.name in HOMOGENEOUS else scale  # homogeneous: s^(L-l) is put back later
         spare = self._backward.get("parts", [{} for _ in range(PARTS)])  # the replaced pass's shown dz, by part
         chains = list(_pool().map(
-            lambda part, g_part, spare_part: _backward_chain([h for h, _, _ in part[:depth]], g_part, weights, act,
-                                                             factor, shown, spare_part),
+            lambda part, g_part, spare_part: _backward_chain([(h, s) for h, _, s in part[:depth]], g_part, weights,
+                                                             act, factor, shown, spare_part),
             self._forward["parts"], np.array_split(g, PARTS), spare))
         self.products += depth - 1
         std, shift, kept = np.full(depth, np.nan), np.zeros(depth), {}

@@ -8,8 +8,7 @@ or explode.  What keeps an update fast enough to feel immediate:
   adding a layer computes only that layer forward, and for relu, leaky_relu and
   linear a scale change needs no pass at all (they are positively homogeneous);
 - arithmetic is float32, with powers of two keeping the numbers near 1; only a
-  tanh or sigmoid signal that the mean-field prediction puts below 1e-15 runs in
-  float64;
+  sigmoid signal that the mean-field prediction puts below 1e-15 runs in float64;
 - wide layers get fewer samples, so that one layer's work stays near 2.5e8
   multiply-adds;
 - the figure is drawn once and then blitted (``render.Painter``).
@@ -46,9 +45,12 @@ SCALE_RANGE = (1e-3, 1e2)
 WORK_PER_LAYER = 2.5e8
 MIN_SAMPLES = 64
 
-#: A tanh or sigmoid signal runs in float32 while the mean-field prediction keeps its std above this
-#: (the squares of smaller numbers leave float32's range), else in float64.
+#: A sigmoid signal runs in float32 while the mean-field prediction keeps its std above this
+#: (the squares of smaller numbers leave float32's range), else in float64.  The other activations
+#: always run in float32: the homogeneous ones and tanh, which is linear where its signal is that
+#: small, are kept near 1 by powers of two (``network._forward_chain``).
 FLOAT32_SMALLEST = 1e-15
+FLOAT32_ALWAYS = HOMOGENEOUS + ("tanh",)
 
 
 class SignalExplorer(Explorer):
@@ -116,7 +118,7 @@ class SignalExplorer(Explorer):
         with np.errstate(over="ignore", invalid="ignore"):
             predicted = _theory.mean_field(depth, np.minimum(sigma, 1e150), activation=act)
         smallest = predicted.std[predicted.std > 0].min(initial=1.0)
-        dtype = np.float32 if act.name in HOMOGENEOUS or smallest > FLOAT32_SMALLEST else np.float64
+        dtype = np.float32 if act.name in FLOAT32_ALWAYS or smallest > FLOAT32_SMALLEST else np.float64
         self.shown_layers = sorted({1, max(1, round(depth / 3)), max(1, round(2 * depth / 3)), depth})
         stats, grad_std, kept_h, kept_dz, exploded_at, grad_exploded_at = self.network.run(
             self.init.value, act, width, depth, scale, self.n_samples, dtype, self.shown_layers)
