@@ -55,7 +55,7 @@ def test_a_homogeneous_network_at_any_scale_is_a_full_float64_pass(explorer, dep
     set_controls(explorer, depth, width, scale, activation, init)
     result = explorer.compute()
     weights, _ = explorer.network.weights(init, width, depth)
-    _, _, x, g = explorer.network.inputs(width, explorer.n_samples)
+    x, g = (a.astype(np.float64) for a in explorer.network.inputs(width, explorer.n_samples))
     full = propagation.run_network(x, [w.astype(np.float64) * scale for w in weights], activation, grad_output=g,
                                    keep_layers=[])
     for name in ("std", "std_over_inputs", "grad_std"):

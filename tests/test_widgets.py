@@ -75,14 +75,14 @@ def test_extreme_relu_setting_reports_instead_of_nan():
     assert "; std passes 10 at layer 1, 2.63e157 at layer 50" in big.verdict
     for line in big.ax_std.get_lines():
         assert np.all(np.isfinite(line.get_ydata()))
-    # layer 50 is around 1e150, far beyond float32: the explorer switched to float64
+    # layer 50 is around 1e150, far beyond float32: the explorer hands its values over in float64
     assert big.result.activations[50].dtype == np.float64
     assert 1e140 < big.result.std[-1] < 1e160
 
 
 def test_overflowing_network_shows_the_message(monkeypatch):
-    # The sliders cannot reach float64's overflow (the explorer switches to float64 in
-    # time), so the figure is fed a network that did overflow.
+    # The sliders cannot reach float64's overflow (the explorer keeps its numbers near 1 by
+    # powers of two), so the figure is fed a network that did overflow.
     explorer = widgets.signal_explorer(depth=3, width=10, activation="linear", init="normal")
 
     def overflowing():

@@ -202,7 +202,7 @@ def test_a_pass_uses_one_blas_thread_per_part_and_gives_the_threads_back():
 def test_a_scale_change_of_a_homogeneous_network_is_a_full_pass():
     explorer = widgets.signal_explorer(depth=6, width=100, activation="relu", init="he_normal", n_samples=64)
     weights, _ = explorer.network.weights("he_normal", 100, 6)
-    _, _, x, g = explorer.network.inputs(100, 64)
+    x, g = (a.astype(np.float64) for a in explorer.network.inputs(100, 64))
     for activation in network.HOMOGENEOUS:
         explorer.activation.value = activation
         products = explorer.network.products
@@ -235,9 +235,9 @@ def test_a_collapsing_tanh_signal_stays_in_float32_and_exact(init, scale):
     # normal x 0.001 at width 100 ends near 1e-83 at layer 50, lecun_normal x 0.001 near 1e-150, far below
     # float32's 1e-45; normal x 0.02 passes tanh's linear range (2^-12) near layer 10
     explorer = widgets.signal_explorer(depth=50, width=100, activation="tanh", init=init, scale=scale, n_samples=64)
-    assert explorer.network._forward["key"][4] == "float32"
+    assert all(h.dtype == np.float32 for part in explorer.network._forward["parts"] for h, _, _ in part)
     weights, _ = explorer.network.weights(init, 100, 50)
-    _, _, x, g = explorer.network.inputs(100, 64)
+    x, g = (a.astype(np.float64) for a in explorer.network.inputs(100, 64))
     full = propagation.run_network(x, [w.astype(np.float64) * scale for w in weights], "tanh", grad_output=g,
                                    keep_layers=[50])
     result = explorer.result

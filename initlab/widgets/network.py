@@ -14,9 +14,10 @@ h_l = phi(z_l), and of the gradient going back.  What keeps that cheap:
   histograms, divided by each layer's largest value, do not change);
 - the numbers are kept near 1 by multiplying them by powers of two, which is exact
   in floating point: the gradient (linear in the arriving gradient, for every
-  activation) and, for the homogeneous activations, the signal too.  A power of two
-  per layer is remembered and put back into the statistics in float64, so float32
-  suffices even when the true values pass 1e100;
+  activation) and, for the homogeneous activations and a tanh signal small enough
+  for tanh to be linear, the signal too.  A power of two per layer is remembered and
+  put back into the statistics in float64, so float32 suffices for every setting of
+  the sliders, even when the true values pass 1e100 or fall below 1e-100;
 - the samples are independent, so a pass runs in PARTS threads, each taking its share
   of the rows through every layer (and back) with one BLAS thread: both cores work on
   the matrix products *and* on the element-wise work (numpy lets go of Python's lock
@@ -96,11 +97,11 @@ def _forward_chain(h, weights, act, factor, shift, homogeneous, spare=()) -> lis
     """
     scale, layers = factor, []
     for layer, weight in enumerate(weights):
-        z = _matmul(h, weight)
-        z *= np.asarray(factor, dtype=z.dtype)
+        z = h @ weight
+        z *= np.float32(factor)
         linear = not homogeneous and act.name == "tanh" and _tanh_is_identity(z, shift)
         if shift != 0 and not (homogeneous or linear):  # out of tanh's linear range: back to true values
-            z *= np.asarray(2.0 ** shift, dtype=z.dtype)
+            z *= np.float32(2.0 ** shift)
             factor, shift = scale, 0
         h = _reuse(spare[layer] if layer < len(spare) else None, z if linear else act.function(z))
         moments = part_moments(h, _activations.linear if linear else act)
@@ -155,14 +156,14 @@ def _backward_chain(hs, g, weights, act, scale, shown, spare) -> tuple:
             dz = act.derivative_from_output(h)  # a new array: multiplied in place
         dz *= g
         if factor != 1.0:
-            dz *= np.asarray(factor, dtype=dz.dtype)
+            dz *= np.float32(factor)
         sums = part_sums(dz)
         layers.append((sums, shift))
         if layer in shown:
             dz = dz_by_layer[layer] = _reuse(spare.get(layer), dz)
         if layer > 1:
             k = _power_of_two_towards_one(gradient_std_from([sums]))
-            g = _matmul(dz, weights[layer - 1].T)
+            g = dz @ weights[layer - 1].T
             factor, shift = scale * 2.0 ** -k, shift + k
     return layers[::-1], dz_by_layer
 
@@ -193,7 +194,7 @@ class SignalNetwork:
         self.seed, self.max_samples = seed, max_samples
         self.products = 0
         self._weights = {}   # {"init", "width", "layers": [...], "power": [...]}
-        self._inputs = {}    # width -> (x32, g32, x64, g64) at max_samples
+        self._inputs = {}    # width -> (x, g) at max_samples
         self._forward = {}   # {"key", "parts": [[(h, moments, shift) by layer] by part], "stats", "shift"}
         self._backward = {}  # {"key", "std", "shift": arrays, "kept": {layer: 2^shift dz}, "parts": [{layer: dz}]}
 
@@ -239,12 +240,12 @@ class SignalNetwork:
         return entry["layers"][:depth], entry["power"][:depth]
 
     def inputs(self, width, n_samples):
-        """(x32, g32, x64, g64): N(0, 1) inputs and arriving gradients, the first ``n_samples`` rows."""
+        """(x, g): N(0, 1) inputs and arriving gradients, float32, the first ``n_samples`` rows."""
         if width not in self._inputs:
             rng = np.random.default_rng([self.seed, width, 1])
             x = rng.standard_normal((self.max_samples, width))
             g = rng.standard_normal((self.max_samples, width))
-            self._inputs = {width: (x.astype(np.float32), g.astype(np.float32), x, g)}
+            self._inputs = {width: (x.astype(np.float32), g.astype(np.float32))}
         return tuple(array[:n_samples] for array in self._inputs[width])
 
     # ------------------------------------------------------------ passes
@@ -309,20 +310,17 @@ class SignalNetwork:
         self._backward = {"key": key, "std": std, "shift": shift, "kept": kept, "parts": [dz for _, dz in chains]}
         return self._backward
 
-    def run(self, init_name, act, width, depth, scale, n_samples, dtype, shown):
+    def run(self, init_name, act, width, depth, scale, n_samples, shown):
         """Statistics of the network at this setting: (stats (6, depth), grad_std, kept h, kept dz,
         exploded_at, grad_exploded_at), as ``propagation.run_network`` would give them.
 
-        ``dtype`` (float32 or float64) is the precision of the signal of tanh and
-        sigmoid; the homogeneous activations always run in float32 (their numbers are
-        kept near 1).  ``shown``: the layers whose h and dz are returned.
+        ``shown``: the layers whose h and dz are returned (float32, or float64 when their
+        true values are beyond 1e27 or below 1e-27).
         """
         homogeneous = act.name in HOMOGENEOUS
-        dtype = np.float32 if homogeneous else dtype
         weights, _ = self.weights(init_name, width, depth)
-        x32, g32, x64, g64 = self.inputs(width, n_samples)
-        x, g = (x32, g32) if dtype == np.float32 else (x64, g64)
-        key = (init_name, width, act.name, n_samples, np.dtype(dtype).name, None if homogeneous else scale)
+        x, g = self.inputs(width, n_samples)
+        key = (init_name, width, act.name, n_samples, None if homogeneous else scale)
         with _blas().limit(limits=1, user_api="blas"):  # each part's thread uses one core
             forward = self._run_forward(key, x, weights, act, scale, depth)
             backward = self._run_backward(key + (depth, tuple(shown)), g, weights, act, scale, depth, shown)
@@ -363,22 +361,3 @@ def _true(stored, log2_factor):
     if stored.dtype == np.float32 and abs(log2_factor) > 90:  # 2^90 = 1.2e27
         stored = stored.astype(np.float64)
     return stored * np.asarray(2.0 ** log2_factor, dtype=stored.dtype)
-
-
-def _matmul(a, w):
-    """a @ w, in w's precision when w is float32 and a is float64.
-
-    The cached weights are float32 (half the memory and twice the speed), but a
-    signal below 1e-15 needs float64.  Instead of converting the big matrix w to
-    float64 on every call (a 16 MB copy per layer at width 2000), a is divided by a
-    power of two that brings it near 1, multiplied in float32, and the power of two
-    put back in float64.  Dividing by a power of two is exact, and float32's 7
-    digits are plenty for the statistics shown.
-    """
-    if a.dtype == w.dtype:
-        return a @ w
-    largest = float(np.abs(a).max())
-    if largest == 0.0 or not math.isfinite(largest):
-        return a @ w
-    power = 2.0 ** math.frexp(largest)[1]
-    return ((a / power).astype(w.dtype) @ w).astype(a.dtype) * power

@@ -7,8 +7,7 @@ or explode.  What keeps an update fast enough to feel immediate:
   passes: changing the weight scale or the activation reuses the same weights,
   adding a layer computes only that layer forward, and for relu, leaky_relu and
   linear a scale change needs no pass at all (they are positively homogeneous);
-- arithmetic is float32, with powers of two keeping the numbers near 1; only a
-  sigmoid signal that the mean-field prediction puts below 1e-15 runs in float64;
+- arithmetic is float32, with powers of two keeping the numbers near 1;
 - wide layers get fewer samples, so that one layer's work stays near 2.5e8
   multiply-adds;
 - the figure is drawn once and then blitted (``render.Painter``).
@@ -30,7 +29,7 @@ from ..checks import as_generator, check_choice, check_int
 from ..diagnosis import diagnose
 from ..propagation import PropagationResult
 from .base import Explorer, in_range
-from .network import HOMOGENEOUS, INITIALIZERS, SignalNetwork
+from .network import INITIALIZERS, SignalNetwork
 from .render import Painter, Ridges, log_axis, log_range, set_line
 
 __all__ = ["SignalExplorer", "signal_explorer", "axis_end", "INITIALIZERS"]
@@ -45,12 +44,6 @@ SCALE_RANGE = (1e-3, 1e2)
 WORK_PER_LAYER = 2.5e8
 MIN_SAMPLES = 64
 
-#: A sigmoid signal runs in float32 while the mean-field prediction keeps its std above this
-#: (the squares of smaller numbers leave float32's range), else in float64.  The other activations
-#: always run in float32: the homogeneous ones and tanh, which is linear where its signal is that
-#: small, are kept near 1 by powers of two (``network._forward_chain``).
-FLOAT32_SMALLEST = 1e-15
-FLOAT32_ALWAYS = HOMOGENEOUS + ("tanh",)
 
 
 class SignalExplorer(Explorer):
@@ -117,11 +110,9 @@ class SignalExplorer(Explorer):
         sigma = np.sqrt(np.array(power) * width) * scale  # inputs are N(0, 1): E[x^2] = 1
         with np.errstate(over="ignore", invalid="ignore"):
             predicted = _theory.mean_field(depth, np.minimum(sigma, 1e150), activation=act)
-        smallest = predicted.std[predicted.std > 0].min(initial=1.0)
-        dtype = np.float32 if act.name in FLOAT32_ALWAYS or smallest > FLOAT32_SMALLEST else np.float64
         self.shown_layers = sorted({1, max(1, round(depth / 3)), max(1, round(2 * depth / 3)), depth})
         stats, grad_std, kept_h, kept_dz, exploded_at, grad_exploded_at = self.network.run(
-            self.init.value, act, width, depth, scale, self.n_samples, dtype, self.shown_layers)
+            self.init.value, act, width, depth, scale, self.n_samples, self.shown_layers)
         self.result = PropagationResult((width,) * (depth + 1), act.name, self.init.value, self.n_samples, *stats,
                                         grad_std, exploded_at, grad_exploded_at, kept_h, kept_dz, predicted)
         self.verdict = diagnose(self.result)
