@@ -62,11 +62,11 @@ class Painter:
     key changes, onto the layer below it:
 
     1. the frame: everything not in a layer above (titles, legends, axes whose limits
-       do not move), drawn in full by ``canvas.draw()`` (about 60 ms for the signal
+       do not move), drawn in full by ``canvas.draw()`` (about 70 ms for the signal
        explorer) when ``frame_key`` changes;
     2. ``axes``: what depends on ``key``, the axis limits (an axes' ``xaxis`` and
        ``yaxis`` with their ticks, labels and grid, and its ``spines``), drawn after
-       ``set_axes()`` when ``key`` changes: 15-20 ms instead of a full drawing.
+       ``set_axes()`` when ``key`` changes: about 40 ms, most of it the tick labels.
        Without ``axes``, ``key`` is the frame's key and ``set_axes()`` comes before
        the full drawing;
     3. ``steady``: artists that change seldom during a drag (the signal explorer's
