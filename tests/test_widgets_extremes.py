@@ -247,7 +247,25 @@ def test_a_collapsing_tanh_signal_stays_in_float32_and_exact(init, scale):
     assert np.all(np.abs(result.mean - full.mean) <= 1e-5 * full.std)  # each layer's mean, to its std
     np.testing.assert_allclose(result.activations[50], full.activations[50], rtol=1e-4, atol=1e-4 * full.std[-1])
     assert np.all(result.saturated == 0)
-    explorer.depth.value = 30  # the kept pass, cut short, and then longer again: the same numbers
-    explorer.depth.value = 50
-    np.testing.assert_array_equal(explorer.result.std, result.std)
-    np.testing.assert_array_equal(explorer.result.grad_std, result.grad_std)
+    # made 30 layers deep, then made deeper one layer at a time: the same numbers
+    stepwise = widgets.signal_explorer(depth=30, width=100, activation="tanh", init=init, scale=scale, n_samples=64)
+    for depth in range(31, 51):
+        stepwise.depth.value = depth
+    for name in ("std", "grad_std", "dead"):
+        np.testing.assert_array_equal(getattr(stepwise.result, name), getattr(result, name), err_msg=name)
+
+
+@pytest.mark.parametrize("activation, scale", [("linear", 2.2), ("relu", 3.16)])
+def test_kept_gradients_far_beyond_float32_are_handed_over_in_float64(activation, scale):
+    # at layer 1 these gradients are near 1e39 (linear) and 1e31 (relu), beyond float32's 3e38 or near it;
+    # the two powers of two that give their true size (the part's, then s^(L-l)) once overflowed to inf
+    explorer = widgets.signal_explorer(depth=50, width=10, activation=activation, init="normal", scale=scale,
+                                       n_samples=64)
+    weights, _ = explorer.network.weights("normal", 10, 50)
+    x, g = (a.astype(np.float64) for a in explorer.network.inputs(10, 64))
+    full = propagation.run_network(x, [w.astype(np.float64) * scale for w in weights], activation, grad_output=g,
+                                   keep_layers=explorer.shown_layers)
+    assert explorer.result.grad_exploded_at is None and explorer.result.gradients[1].dtype == np.float64
+    for layer in explorer.shown_layers:
+        np.testing.assert_allclose(explorer.result.gradients[layer], full.gradients[layer], rtol=1e-4,
+                                   atol=1e-4 * np.abs(full.gradients[layer]).max())

@@ -16,8 +16,10 @@ h_l = phi(z_l), and of the gradient going back.  What keeps that cheap:
   in floating point: the gradient (linear in the arriving gradient, for every
   activation) and, for the homogeneous activations and a tanh signal small enough
   for tanh to be linear, the signal too.  A power of two per layer is remembered and
-  put back into the statistics in float64, so float32 suffices for every setting of
-  the sliders, even when the true values pass 1e100 or fall below 1e-100;
+  put back into the statistics in float64, so float32 holds the signal's and the
+  gradient's size at every setting of the sliders, beyond 1e100 or below 1e-100.  What
+  float32 cannot hold is a variation below 1e-7 of a value: a deep sigmoid's or ordered
+  tanh's remaining dependence on the input (``std_over_inputs``) below that is lost;
 - the samples are independent, so a pass runs in PARTS threads, each taking its share
   of the rows through every layer (and back) with one BLAS thread: both cores work on
   the matrix products *and* on the element-wise work (numpy lets go of Python's lock
@@ -84,31 +86,33 @@ def _power_of_two_towards_one(rms) -> int:
 
 
 # ---------------------------------------------------------------- one part of the samples
-def _forward_chain(h, weights, act, factor, shift, homogeneous, spare=()) -> list:
+def _forward_chain(h, weights, act, scale, shift, homogeneous, spare=(), k=0) -> list:
     """One part of the samples through ``weights``: [(h_l, moments_l, shift_l), ...], true h_l = 2^shift_l h_l.
 
-    z_l = factor * (h_{l-1} @ W_l), h_l = phi(z_l), and the true z_l is 2^shift z_l.  For
-    the homogeneous activations each layer's output is brought near 1 by the power of
-    two nearest its rms, remembered in shift.  For tanh and sigmoid ``factor`` is the
-    weight scale and shift 0, except where a tanh signal is so small that tanh(z) = z
+    z_l = scale * (h_{l-1} @ W_l), h_l = phi(z_l), computed as z_l = scale 2^-k (h_{l-1} @ W_l)
+    with true z_l = 2^(shift + k) z_l: the power of two 2^k brings the numbers near 1.
+    For the homogeneous activations (``scale`` 1: their s^l is put back later) every
+    layer's output is brought near 1 that way, k being the power of two nearest its rms.
+    For tanh and sigmoid k is 0, except where a tanh signal is so small that tanh(z) = z
     to float32's precision (``_tanh_is_identity``): there the layer is linear, so it is
-    kept near 1 like a homogeneous one, until the signal grows out of that range.
-    ``spare``: arrays of a pass no longer needed, which take the new h_l if they fit.
+    kept near 1 like a homogeneous one, until the signal grows out of that range.  ``h``
+    comes at 2^shift, and ``k`` is the power for its layer (from its rms, when going on
+    from a kept layer).  ``spare``: arrays of a pass no longer needed, which take the new
+    h_l if they fit.
     """
-    scale, layers = factor, []
+    layers = []
     for layer, weight in enumerate(weights):
+        shift += k
         z = h @ weight
-        z *= np.float32(factor)
+        z *= np.float32(scale * 2.0 ** -k)
         linear = not homogeneous and act.name == "tanh" and _tanh_is_identity(z, shift)
         if shift != 0 and not (homogeneous or linear):  # out of tanh's linear range: back to true values
             z *= np.float32(2.0 ** shift)
-            factor, shift = scale, 0
+            shift = 0
         h = _reuse(spare[layer] if layer < len(spare) else None, z if linear else act.function(z))
         moments = part_moments(h, _activations.linear if linear else act)
         layers.append((h, moments, shift))
-        if homogeneous or linear:
-            k = _power_of_two_towards_one(rms(moments))
-            factor, shift = (1.0 if homogeneous else scale) * 2.0 ** -k, shift + k
+        k = _power_of_two_towards_one(rms(moments)) if homogeneous or linear else 0
     return layers
 
 
@@ -116,10 +120,11 @@ def _tanh_is_identity(z, shift) -> bool:
     """Whether tanh(z) = z for every entry of the true z = 2^shift z, to float32's precision.
 
     tanh(z) = z (1 - z^2/3 + ...): below TANH_LINEAR = 2^-12 the relative difference z^2/3
-    is under 2^-25.6, less than half of float32's 2^-24 between 1 and the next number.
+    is under 2^-25.6, less than half of the 2^-23 between 1 and the next float32.
     Such layers are computed as linear, at a power of two that keeps them near 1: a
     signal that collapses to 1e-80 at layer 50 stays in float32 (whose smallest number
-    is 1e-45) with its statistics exact, and tanh' = 1 - h^2 = 1 there.
+    is 1e-45) with its statistics exact, and tanh' is taken as 1 there (1 - h^2 is
+    within 2^-24 of it).
     """
     largest = float(np.abs(z).max())
     return math.isfinite(largest) and math.ldexp(largest, shift) < TANH_LINEAR
@@ -129,8 +134,9 @@ def _reuse(spare, values):
     """``values``, copied into the array ``spare`` when that has their shape and dtype.
 
     A new 1 MB array costs its page faults whenever the C library has given freed
-    memory back to the system (40 MB of faults, 17 ms, an update at depth 10 and
-    width 500); refilling the arrays of the pass being replaced costs a copy (1 ms).
+    memory back to the system: a tanh update at depth 10 and width 500 faulted in
+    40 MB (10,194 pages, about 17 ms) before the passes refilled the arrays of the pass
+    they replace; their threads now fault in none.  Refilling costs a copy (1 ms).
     """
     if spare is not None and spare.shape == values.shape and spare.dtype == values.dtype:
         np.copyto(spare, values)
@@ -196,7 +202,7 @@ class SignalNetwork:
         self._weights = {}   # {"init", "width", "layers": [...], "power": [...]}
         self._inputs = {}    # width -> (x, g) at max_samples
         self._forward = {}   # {"key", "parts": [[(h, moments, shift) by layer] by part], "stats", "shift"}
-        self._backward = {}  # {"key", "std", "shift": arrays, "kept": {layer: 2^shift dz}, "parts": [{layer: dz}]}
+        self._backward = {}  # {"key", "std", "shift": arrays, "kept": {layer: dz}, "parts": [{layer: dz}]}
 
     # ------------------------------------------------------------ draws
     def weights(self, init_name, width, depth):
@@ -264,14 +270,18 @@ class SignalNetwork:
         if depth <= done:
             return forward
 
+        layer_scale = 1.0 if homogeneous else scale  # homogeneous: s^l is put back later
+
         def extend(part, x_part, spare_part):
             if not part:
-                return _forward_chain(x_part, weights[:depth], act, 1.0 if homogeneous else scale, 0, homogeneous,
-                                      spare_part)
-            h, moments, shift = part[-1]  # go on from the last kept layer
-            k = _power_of_two_towards_one(rms(moments)) if homogeneous else 0
-            return _forward_chain(h, weights[done:depth], act, 2.0 ** -k if homogeneous else scale, shift + k,
-                                  homogeneous)
+                return _forward_chain(x_part, weights[:depth], act, layer_scale, 0, homogeneous, spare_part)
+            # go on from the last kept layer, brought near 1 as _forward_chain brings a homogeneous or
+            # linear-range layer: for tanh always (exact: a layer outside the linear range multiplies
+            # its z back by the same power of two), so that a collapsing signal extended one layer
+            # at a time is kept near 1 too
+            h, moments, shift = part[-1]
+            k = _power_of_two_towards_one(rms(moments)) if homogeneous or act.name == "tanh" else 0
+            return _forward_chain(h, weights[done:depth], act, layer_scale, shift, homogeneous, k=k)
 
         for part, layers in zip(forward["parts"],
                                 _pool().map(extend, forward["parts"], np.array_split(x, PARTS), spare)):
@@ -306,7 +316,8 @@ class SignalNetwork:
             shift[layer - 1] = parts[0][1]
             std[layer - 1] = gradient_std_from([sums_times_power_of_two(sums, s - parts[0][1]) for sums, s in parts])
             if layer in shown:
-                kept[layer] = np.concatenate([_true(dz[layer], s) for (_, dz), (_, s) in zip(chains, parts)])
+                kept[layer] = np.concatenate([_true(dz[layer], s - parts[0][1])
+                                              for (_, dz), (_, s) in zip(chains, parts)])
         self._backward = {"key": key, "std": std, "shift": shift, "kept": kept, "parts": [dz for _, dz in chains]}
         return self._backward
 
@@ -348,14 +359,14 @@ class SignalNetwork:
             grad_std[:grad_exploded_at] = np.nan
         kept_h = {layer: _true(self._layer_h(layer), forward_log2[layer - 1]) for layer in shown
                   if exploded_at is None or layer < exploded_at}
-        kept_dz = {layer: _true(dz, backward_log2[layer - 1] - backward["shift"][layer - 1])  # kept at 2^shift
-                   for layer, dz in backward["kept"].items()
+        kept_dz = {layer: _true(dz, backward_log2[layer - 1]) for layer, dz in backward["kept"].items()
                    if exploded_at is None and (grad_exploded_at is None or layer > grad_exploded_at)}
         return stats, grad_std, kept_h, kept_dz, exploded_at, grad_exploded_at
 
 
 def _true(stored, log2_factor):
-    """stored * 2^log2_factor, in float64 when float32 cannot hold the result near 1e30 or 1e-30."""
+    """stored * 2^log2_factor, in float64 when the factor passes 2^90 or 2^-90 (1.2e27, 8e-28) and float32
+    might not hold the result."""
     if log2_factor == 0.0:
         return stored
     if stored.dtype == np.float32 and abs(log2_factor) > 90:  # 2^90 = 1.2e27
