@@ -272,10 +272,10 @@ def test_a_new_pass_refills_the_arrays_of_the_one_it_replaces_and_leaves_results
     kept = {layer: h.copy() for layer, h in first.activations.items()}, \
         {layer: dz.copy() for layer, dz in first.gradients.items()}
     explorer.scale.value = 1.7  # tanh: a new pass, into the same arrays (no new memory to fault in)
-    assert all(a is b for a, b in zip(forward, [h for part in explorer.network._forward["parts"]
-                                                for h, _, _ in part]))
-    assert all(a is b for a, b in zip(backward, [dz for part in explorer.network._backward["parts"]
-                                                 for dz in part.values()]))
+    refilled = ([h for part in explorer.network._forward["parts"] for h, _, _ in part],
+                [dz for part in explorer.network._backward["parts"] for dz in part.values()])
+    assert len(forward) == len(refilled[0]) == 12 and len(backward) == len(refilled[1]) == 8  # 2 parts
+    assert all(a is b for a, b in zip(forward + backward, refilled[0] + refilled[1]))
     fresh = widgets.signal_explorer(depth=6, width=100, activation="tanh", scale=1.7, n_samples=64).result
     for name in ("mean", "std", "std_over_inputs", "saturated", "grad_std"):
         np.testing.assert_array_equal(getattr(explorer.result, name), getattr(fresh, name), err_msg=name)
@@ -301,14 +301,17 @@ def test_a_new_range_of_the_std_axis_redraws_its_axes_not_the_whole_figure():
     assert "tanh" not in explorer.title.get_text() and explorer.title.get_text() in drawn
 
 
-def test_the_blitted_figure_is_the_full_drawing():
-    explorer = widgets.signal_explorer(depth=10, width=50, init="normal", scale=0.01, n_samples=64)
+@pytest.mark.parametrize("present", [False, True])
+def test_the_blitted_figure_is_the_full_drawing(present):
+    explorer = widgets.signal_explorer(depth=10, width=50, init="normal", scale=0.01, n_samples=64, present=present)
     explorer.scale.value = 0.05
     explorer.depth.value = 23
     canvas = explorer._painter.canvas
     blitted = np.asarray(canvas.buffer_rgba()).copy()
     canvas.draw()
-    differ = np.any(blitted != np.asarray(canvas.buffer_rgba()), axis=2)
-    # the only difference: the histograms drawn over their axes' left edge (25 pixels); the prediction bands
-    # drawn over the measured points instead of under them made 1,039
-    assert differ.sum() < 60, differ.sum()
+    rows, columns = np.nonzero(np.any(blitted != np.asarray(canvas.buffer_rgba()), axis=2))
+    # the std plot, its title, legend and labels pixel for pixel (the prediction bands drawn over the
+    # measured points made 1,039 pixels differ, the points under its frame ~1,000 in presentation mode);
+    # the histograms only where their bars meet their axes' edges (blitted over them, not under)
+    ridges_left = explorer.ridges_h.ax.get_window_extent().x0
+    assert columns.size < 400 and np.all(columns >= math.floor(ridges_left) - 1), (columns.size, columns.min())

@@ -45,7 +45,6 @@ WORK_PER_LAYER = 2.5e8
 MIN_SAMPLES = 64
 
 
-
 class SignalExplorer(Explorer):
     """Interactive view of a deep network's forward signal and backward gradient.
 
@@ -190,11 +189,13 @@ class SignalExplorer(Explorer):
                 self.title.set_text(heading)
                 self._center_title()
 
-        # in the order a full drawing has them: the pale prediction bands under the measured points
-        dynamic = [self.line_std_pred, self.line_grad_pred, self.line_std, self.line_grad, self.title_scale,
-                   self.message] + self.ridges_h.stairs + self.ridges_g.stairs
-        # the std plot's ticks, grid and spines change with its limits; the rest of the figure with the heading
-        axes = [self.ax_std.xaxis, self.ax_std.yaxis, *self.ax_std.spines.values()]
+        # in the order a full drawing has them: the pale prediction bands under the measured points, the std
+        # plot's frame (spines) over points at its edge
+        dynamic = [self.line_std_pred, self.line_grad_pred, self.line_std, self.line_grad,
+                   *self.ax_std.spines.values(), self.message, *self.ridges_h.stairs, *self.ridges_g.stairs,
+                   self.title_scale]
+        # the std plot's ticks and grid change with its limits; the rest of the figure with the heading
+        axes = [self.ax_std.xaxis, self.ax_std.yaxis]
         self.show(self._painter.render((last, low, high), set_axes, dynamic, axes=axes, frame_key=heading,
                                        steady=self.ridges_h.labels + self.ridges_g.labels,
                                        steady_key=tuple(self.shown_layers)))
