@@ -202,7 +202,7 @@ class SignalNetwork:
         self._weights = {}   # {"init", "width", "layers": [...], "power": [...]}
         self._inputs = {}    # width -> (x, g) at max_samples
         self._forward = {}   # {"key", "parts": [[(h, moments, shift) by layer] by part], "stats", "shift"}
-        self._backward = {}  # {"key", "std", "shift": arrays, "kept": {layer: dz}, "parts": [{layer: dz}]}
+        self._backward = {}  # {"key", "std", "shift": arrays, "kept": {layer: dz, see _run_backward}, "parts"}
 
     # ------------------------------------------------------------ draws
     def weights(self, init_name, width, depth):
@@ -315,9 +315,9 @@ class SignalNetwork:
             parts = [layers[layer - 1] for layers, _ in chains]
             shift[layer - 1] = parts[0][1]
             std[layer - 1] = gradient_std_from([sums_times_power_of_two(sums, s - parts[0][1]) for sums, s in parts])
-            if layer in shown:
-                kept[layer] = np.concatenate([_true(dz[layer], s - parts[0][1])
-                                              for (_, dz), (_, s) in zip(chains, parts)])
+            if layer in shown:  # at its true size, but for the homogeneous activations' s^(L-l) and 2^shift
+                base = parts[0][1] if act.name in HOMOGENEOUS else 0
+                kept[layer] = np.concatenate([_true(dz[layer], s - base) for (_, dz), (_, s) in zip(chains, parts)])
         self._backward = {"key": key, "std": std, "shift": shift, "kept": kept, "parts": [dz for _, dz in chains]}
         return self._backward
 
@@ -359,7 +359,8 @@ class SignalNetwork:
             grad_std[:grad_exploded_at] = np.nan
         kept_h = {layer: _true(self._layer_h(layer), forward_log2[layer - 1]) for layer in shown
                   if exploded_at is None or layer < exploded_at}
-        kept_dz = {layer: _true(dz, backward_log2[layer - 1]) for layer, dz in backward["kept"].items()
+        kept_dz = {layer: _true(dz, backward_log2[layer - 1] if homogeneous else 0.0)  # one factor: see _true
+                   for layer, dz in backward["kept"].items()
                    if exploded_at is None and (grad_exploded_at is None or layer > grad_exploded_at)}
         return stats, grad_std, kept_h, kept_dz, exploded_at, grad_exploded_at
 
