@@ -108,15 +108,15 @@ def naive(depth, width, n_samples, activation):
 
 def show(times, floor_name="floor", goals=None):
     """Print each contender's line, with its ratio to the floor of the same turns (the faster floor if two)."""
-    floors = [statistics.median(seconds) for name, seconds in times.items() if name.startswith(floor_name)]
-    base = min(floors) if floors else None
+    base = lowest_floor(times, floor_name)
     for name, seconds in times.items():
         print(line(name, seconds, None if name.startswith(floor_name) else base, (goals or {}).get(name)))
 
 
-def lowest_floor(times) -> float:
-    """The median of the faster floor in ``times``."""
-    return min(statistics.median(seconds) for name, seconds in times.items() if name.startswith("floor"))
+def lowest_floor(times, floor_name="floor"):
+    """The median of the faster floor in ``times`` (None if it has none)."""
+    return min((statistics.median(seconds) for name, seconds in times.items() if name.startswith(floor_name)),
+               default=None)
 
 
 def setting_1(rounds):

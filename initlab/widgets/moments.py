@@ -16,7 +16,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-__all__ = ["Moments", "part_moments", "statistics_from", "layer_statistics", "part_sums", "gradient_std_from",
+__all__ = ["Moments", "part_moments", "statistics_from", "part_sums", "gradient_std_from",
            "moments_times_power_of_two", "sums_times_power_of_two", "rms"]
 
 
@@ -62,15 +62,6 @@ def statistics_from(parts) -> tuple:
     dead_units = float(np.mean(~np.logical_or.reduce(alive))) if len(alive) == len(parts) else 0.0
     return (float(mean.mean()), std, over_inputs, sum(part.saturated for part in parts) / size, zeros / size,
             dead_units)
-
-
-def layer_statistics(h, act) -> tuple:
-    """(mean, std, std_over_inputs, saturated, dead, dead_units) of h (samples, units), as ``propagation``'s.
-
-    h must be far from float's limits (its squares must neither overflow nor
-    underflow): ``SignalNetwork`` keeps it so.
-    """
-    return statistics_from([part_moments(h, act)])
 
 
 def part_sums(dz) -> tuple:

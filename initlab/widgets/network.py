@@ -303,7 +303,8 @@ class SignalNetwork:
         """The gradient from layer ``depth`` back to layer 1, each part in its own thread, then combined by layer."""
         if self._backward.get("key") == key:
             return self._backward
-        factor = 1.0 if act.name in HOMOGENEOUS else scale  # homogeneous: s^(L-l) is put back later
+        homogeneous = act.name in HOMOGENEOUS
+        factor = 1.0 if homogeneous else scale  # homogeneous: s^(L-l) is put back later
         spare = self._backward.get("parts", [{} for _ in range(PARTS)])  # the replaced pass's shown dz, by part
         chains = list(_pool().map(
             lambda part, g_part, spare_part: _backward_chain([(h, s) for h, _, s in part[:depth]], g_part, weights,
@@ -316,7 +317,7 @@ class SignalNetwork:
             shift[layer - 1] = parts[0][1]
             std[layer - 1] = gradient_std_from([sums_times_power_of_two(sums, s - parts[0][1]) for sums, s in parts])
             if layer in shown:  # at its true size, but for the homogeneous activations' s^(L-l) and 2^shift
-                base = parts[0][1] if act.name in HOMOGENEOUS else 0
+                base = parts[0][1] if homogeneous else 0
                 kept[layer] = np.concatenate([_true(dz[layer], s - base) for (_, dz), (_, s) in zip(chains, parts)])
         self._backward = {"key": key, "std": std, "shift": shift, "kept": kept, "parts": [dz for _, dz in chains]}
         return self._backward

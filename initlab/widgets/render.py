@@ -65,8 +65,8 @@ class Painter:
        do not move), drawn in full by ``canvas.draw()`` (about 70 ms for the signal
        explorer) when ``frame_key`` changes;
     2. ``axes``: what depends on ``key``, the axis limits (an axes' ``xaxis`` and
-       ``yaxis`` with their ticks, labels and grid, and its ``spines``), drawn after
-       ``set_axes()`` when ``key`` changes: about 40 ms, most of it the tick labels.
+       ``yaxis``, with their ticks, labels and grid), drawn after ``set_axes()`` when
+       ``key`` changes: about 40 ms, most of it the tick labels.
        Without ``axes``, ``key`` is the frame's key and ``set_axes()`` comes before
        the full drawing;
     3. ``steady``: artists that change seldom during a drag (the signal explorer's

@@ -156,8 +156,9 @@ class SignalExplorer(Explorer):
             for ridge_ax in (ax_h, ax_g):
                 ridge_ax.set_xticks([-1, 0, 1])
                 ridge_ax.title.set_fontsize("medium")
-            # the title: its words are part of the background (they change with the axes), only
-            # the weight scale after them is drawn at each update (a whole title took 3-10 ms)
+            # the title: its words are part of the frame (they change with the activation, width and
+            # initializer), only the weight scale and depth after them are drawn at each update (a
+            # whole title took 3-10 ms)
             self.title = fig.text(0.5, 1 - 12 / height, "", ha="right", va="center", fontsize="large")
             self.title_scale = fig.text(0.5, 1 - 12 / height, "", ha="left", va="center", fontsize="large")
             self.message = ax.text(0.5, 0.5, "", ha="center", va="center", fontsize="xx-large", color=colors[3],
