@@ -29,7 +29,7 @@ h_l = phi(z_l), and of the gradient going back.  What keeps that cheap:
   are combined exactly, layer by layer, once all of them are done;
 - the statistics of a layer take a few passes over it (``moments.py``), 5-10 times
   faster than ``propagation.layer_statistics``, with its numbers to float32's precision;
-- a new pass refills the arrays of the pass it replaces (``_reuse``), sparing the
+- a new pass writes into the arrays of the pass it replaces (``_fitting``), sparing the
   page faults of fresh memory.
 """
 
@@ -103,13 +103,13 @@ def _forward_chain(h, weights, act, scale, shift, homogeneous, spare=(), k=0) ->
     layers = []
     for layer, weight in enumerate(weights):
         shift += k
-        z = h @ weight
+        z = np.matmul(h, weight, out=_fitting(spare[layer] if layer < len(spare) else None, h, weight))
         z *= np.float32(scale * 2.0 ** -k)
         linear = not homogeneous and act.name == "tanh" and _tanh_is_identity(z, shift)
         if shift != 0 and not (homogeneous or linear):  # out of tanh's linear range: back to true values
             z *= np.float32(2.0 ** shift)
             shift = 0
-        h = _reuse(spare[layer] if layer < len(spare) else None, z if linear else act.function(z))
+        h = z if linear else _in_place(act.function, z)
         moments = part_moments(h, _activations.linear if linear else act)
         layers.append((h, moments, shift))
         k = _power_of_two_towards_one(rms(moments)) if homogeneous or linear else 0
@@ -126,22 +126,30 @@ def _tanh_is_identity(z, shift) -> bool:
     is 1e-45) with its statistics exact, and tanh' is taken as 1 there (1 - h^2 is
     within 2^-24 of it).
     """
-    largest = float(np.abs(z).max())
+    largest = max(float(z.max()), -float(z.min()))  # max |z|, without a temporary |z|
     return math.isfinite(largest) and math.ldexp(largest, shift) < TANH_LINEAR
 
 
-def _reuse(spare, values):
-    """``values``, copied into the array ``spare`` when that has their shape and dtype.
+def _fitting(spare, h, weight):
+    """``spare`` if it can take h @ weight (the same shape and dtype), else None (a new array).
 
     A new 1 MB array costs its page faults whenever the C library has given freed
     memory back to the system: a tanh update at depth 10 and width 500 faulted in
-    40 MB (10,194 pages, about 17 ms) before the passes refilled the arrays of the pass
-    they replace; their threads now fault in none.  Refilling costs a copy (1 ms).
+    40 MB (10,194 pages, about 17 ms) before the passes wrote into the arrays of the
+    pass they replace; their threads now fault in none.
     """
-    if spare is not None and spare.shape == values.shape and spare.dtype == values.dtype:
-        np.copyto(spare, values)
-        return spare
-    return values
+    fits = spare is not None and spare.shape == (h.shape[0], weight.shape[1]) and spare.dtype == h.dtype
+    return spare if fits else None
+
+
+def _in_place(function, z):
+    """z overwritten by function(z): in place for a ufunc (np.tanh), else through a copy."""
+    if isinstance(function, np.ufunc):
+        return function(z, out=z)
+    h = function(z)
+    if h is not z:  # linear's identity gives z itself
+        np.copyto(z, h)
+    return z
 
 
 def _backward_chain(hs, g, weights, act, scale, shown, spare) -> tuple:
@@ -157,16 +165,19 @@ def _backward_chain(hs, g, weights, act, scale, shown, spare) -> tuple:
     for layer in range(len(hs), 0, -1):
         h, h_shift = hs[layer - 1]
         if h_shift != 0 and act.name not in HOMOGENEOUS:  # a tanh layer in its linear range: tanh' = 1
-            dz = np.ones_like(h)
+            slope = np.ones_like(h)
         else:
-            dz = act.derivative_from_output(h)  # a new array: multiplied in place
-        dz *= g
+            slope = act.derivative_from_output(h)  # a new array
+        # a shown layer's dz goes into the replaced pass's array, another's into the slope's
+        kept = spare.get(layer) if layer in shown else None
+        fits = kept is not None and kept.shape == slope.shape and kept.dtype == slope.dtype
+        dz = np.multiply(slope, g, out=kept if fits else slope)
         if factor != 1.0:
             dz *= np.float32(factor)
         sums = part_sums(dz)
         layers.append((sums, shift))
         if layer in shown:
-            dz = dz_by_layer[layer] = _reuse(spare.get(layer), dz)
+            dz_by_layer[layer] = dz
         if layer > 1:
             k = _power_of_two_towards_one(gradient_std_from([sums]))
             g = dz @ weights[layer - 1].T
