@@ -175,6 +175,16 @@ def test_statistics_of_parts_combine_into_those_of_the_whole(activation):
         assert whole[5] == pytest.approx(1 / 40)
 
 
+@pytest.mark.parametrize("offset", [0.0, 0.7])
+def test_column_spread_keeps_its_digits_when_the_mean_is_most_of_a_unit(offset):
+    # m2 = sum h^2 - n mean^2 in one pass, unless that cancels: units at 0.7 +- 1e-4 (an ordered network)
+    # would lose every digit of their spread, and are summed from the deviations instead
+    rng = np.random.default_rng(2)
+    h = (offset + 1e-4 * rng.standard_normal((500, 60))).astype(np.float32)
+    exact = np.sum((h.astype(np.float64) - h.astype(np.float64).mean(axis=0)) ** 2, axis=0)
+    np.testing.assert_allclose(moments.part_moments(h, activations.get("tanh")).m2, exact, rtol=1e-4)
+
+
 def test_a_pass_uses_one_blas_thread_per_part_and_gives_the_threads_back():
     from threadpoolctl import threadpool_info, threadpool_limits
 

@@ -5,7 +5,7 @@ each.  Each part of a layer gives its column moments (``part_moments``) or, for 
 its sums (``part_sums``); ``statistics_from`` and ``gradient_std_from`` combine them into the
 numbers ``propagation.layer_statistics`` gives for the whole layer, to float32's
 precision and 5-10 times faster: a few passes over the part (column sums through
-BLAS, one temporary of the part's size), no more.  Parts kept at different powers of
+BLAS, sums of squares without a temporary), no more.  Parts kept at different powers of
 two are brought to one first (``..._times_power_of_two``).
 """
 
@@ -32,11 +32,24 @@ class Moments(NamedTuple):
 
 
 def part_moments(h, act) -> Moments:
-    """The column moments of h (samples, units) from two passes over it, and its counts."""
-    ones = np.ones(h.shape[0], dtype=h.dtype)
-    column_mean = (ones @ h) / h.shape[0]
-    deviation = h - column_mean
-    m2 = np.einsum("ij,ij->j", deviation, deviation)  # no temporary
+    """The column moments of h (samples, units), and its counts.
+
+    m2_j = sum_i (h_ij - mean_j)^2 is sum_i h_ij^2 - n mean_j^2: one pass over h, no
+    temporary.  The difference loses float32 digits to cancellation when mean_j^2 is
+    most of the mean square: where n mean_j^2 is over half of sum_i h_ij^2 in some column
+    (an ordered network, whose units hardly depend on the input), m2 is summed from the
+    deviations instead, as the textbook's two passes do.
+    """
+    count = h.shape[0]
+    ones = np.ones(count, dtype=h.dtype)
+    column_mean = (ones @ h) / count
+    squares = np.einsum("ij,ij->j", h, h)  # no temporary
+    mean_part = count * column_mean * column_mean
+    if np.all(mean_part <= 0.5 * squares):
+        m2 = squares - mean_part
+    else:
+        deviation = h - column_mean
+        m2 = np.einsum("ij,ij->j", deviation, deviation)
     saturated = np.count_nonzero(act.is_saturated(h)) if act.is_saturated is not None else 0
     zeros = np.count_nonzero(h == 0)  # faster than h.size - np.count_nonzero(h)
     alive = h.any(axis=0) if zeros else None
