@@ -37,12 +37,18 @@ __all__ = ["SignalExplorer", "signal_explorer", "axis_end", "INITIALIZERS"]
 DEPTH_RANGE = (1, 50)
 WIDTH_RANGE = (10, 2000)
 SCALE_RANGE = (1e-3, 1e2)
-#: Samples per update: at most ``n_samples``, fewer for wide layers so that one
-#: layer's work (samples x width^2) stays near 2.5e8 multiply-adds: 1000 samples
-#: at width 500, 64 at width 2000.  The count depends on the width only, so that
-#: moving the depth slider leaves the earlier layers exactly as they were.
-WORK_PER_LAYER = 2.5e8
-MIN_SAMPLES = 64
+#: Samples per update: at most ``n_samples``, fewer for wide layers.  A layer costs
+#: samples x width^2 multiply-adds, and BLAS does fewer of them a second on a few dozen
+#: rows than on hundreds: 50 tanh layers of 2.5e8 multiply-adds took 309 ms at width 500
+#: (1000 samples) and 506 ms at width 2000 (64 samples).  So the samples fall as
+#: width^-2.5 rather than width^-2, from the course's reference run (1000 samples of
+#: width 500): 176 at width 1000, 64 at 1500 and 32 at 2000, still 64,000 values per
+#: statistic, where a tanh update at depth 50 took 0.45-0.47 s (``benchmarks/widget_speed.py``).
+#: The count depends on the width only, so that moving the depth slider leaves the
+#: earlier layers as they were.
+REFERENCE_WIDTH, REFERENCE_SAMPLES = 500, 1000
+SAMPLES_POWER = 2.5
+MIN_SAMPLES = 32
 
 
 class SignalExplorer(Explorer):
@@ -94,11 +100,9 @@ class SignalExplorer(Explorer):
 
     # ---------------------------------------------------------------- computing
     def samples_for(self, width) -> int:
-        """Samples used: max_samples, fewer for wide layers (WORK_PER_LAYER), at least 64.
-
-        64 samples of a layer of 2000 units still give 128,000 values per statistic.
-        """
-        return int(min(self.max_samples, max(MIN_SAMPLES, WORK_PER_LAYER // (width * width))))
+        """Samples used: 1000 (500 / width)^2.5, at least 32, at most max_samples (see SAMPLES_POWER)."""
+        rule = REFERENCE_SAMPLES * (REFERENCE_WIDTH / width) ** SAMPLES_POWER
+        return int(min(self.max_samples, max(MIN_SAMPLES, rule)))
 
     def compute(self):
         """Run the network at the current control values; sets ``result`` and ``verdict``."""
@@ -252,8 +256,9 @@ def signal_explorer(depth=10, width=500, activation="tanh", init="lecun_normal",
     init : a name of ``INITIALIZERS`` ("normal" is N(0, 1))
     scale : float, 1e-3..1e2
         Multiplies the initializer's weights: 1 is the initializer as it is.
-    n_samples : int, 64..10000
-        Inputs per update (fewer for very big networks, to keep updates fast).
+    n_samples : int, 32..10000
+        Inputs per update: fewer for wide layers, to keep updates fast (32 at width 2000,
+        ``SignalExplorer.samples_for``).
     rng : int or Generator
         Seed of the cached random draws.
     present : bool, optional
