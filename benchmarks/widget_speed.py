@@ -12,9 +12,10 @@ floor measured in the same turns:
 
 - the floor of the signal explorer: the matrix products of one pass at that setting,
   alone (depth products forward, depth - 1 back, float32, the same shapes), measured
-  two ways: each product one BLAS call on ``--threads`` threads, and the rows split
-  into the explorer's ``network.PARTS`` threads with one BLAS thread each (which is
-  how the explorer computes, whatever ``--threads`` says); ratios are to the faster;
+  two ways: each product one BLAS call on ``--threads`` threads, and as the explorer
+  computes whatever ``--threads`` says, in ``network.PARTS`` threads with one BLAS
+  thread each (the rows split between them, or for few rows each product's columns,
+  ``chains.parts_for``); ratios are to the faster;
 - the naive update: ``initlab.propagate`` with fresh weights in float64 and the
   course's three standard figures drawn from scratch.
 
@@ -48,7 +49,7 @@ import numpy as np  # noqa: E402
 
 import initlab  # noqa: E402
 from initlab import data, experiments, plots, widgets  # noqa: E402
-from initlab.widgets import network  # noqa: E402
+from initlab.widgets import chains, network  # noqa: E402
 from interleave import interleaved, line, move, mover  # noqa: E402
 
 
@@ -56,19 +57,20 @@ def floor(depth, width, n_samples, parts=1):
     """A contender: the matrix products of one forward and backward pass, float32, alone.
 
     ``parts=1``: each product one BLAS call on ``--threads`` BLAS threads.  ``parts=PARTS``:
-    the rows split as the signal explorer splits them, each part in its own thread with
-    one BLAS thread.  A ratio is taken to the faster of the two.
+    the work split as the signal explorer splits it (``chains.parts_for``: the rows, each
+    part in its own thread, or for few rows each product's columns), one BLAS thread each.
+    A ratio is taken to the faster of the two.
     """
     rng = np.random.default_rng(0)
     weights = [rng.standard_normal((width, width), dtype=np.float32) / np.float32(np.sqrt(width))
                for _ in range(depth)]
     x = rng.standard_normal((n_samples, width), dtype=np.float32)
 
-    def products(h):
+    def products(h, product=np.matmul):
         for w in weights:
-            h = h @ w
+            h = product(h, w)
         for w in weights[:0:-1]:
-            h = h @ w.T
+            h = product(h, w.T)
 
     if parts == 1:
         def alone():
@@ -81,15 +83,20 @@ def floor(depth, width, n_samples, parts=1):
 
     def split():
         with network._blas().limit(limits=1, user_api="blas"):
-            list(network._pool().map(products, np.array_split(x, parts)))
+            count = chains.parts_for(n_samples)
+            if count == 1:  # in a pass thread, as the explorer runs its one part
+                chains.pool().submit(products, x, chains.split_product).result()
+            else:
+                list(chains.pool().map(products, np.array_split(x, count)))
 
     return split
 
 
 def floors(depth, width, n_samples):
     """The two floors of a setting (``floor``), as contenders."""
+    split = "rows" if chains.parts_for(n_samples) > 1 else "columns"
     return {f"floor, {ARGUMENTS.threads} BLAS thread(s)": floor(depth, width, n_samples),
-            f"floor, {network.PARTS} parts x 1 BLAS thread": floor(depth, width, n_samples, network.PARTS)}
+            f"floor, {network.PARTS} threads x 1 BLAS thread ({split})": floor(depth, width, n_samples, network.PARTS)}
 
 
 def naive(depth, width, n_samples, activation):

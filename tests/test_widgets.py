@@ -264,8 +264,9 @@ def test_layer_labels_are_drawn_when_the_layers_change_not_at_every_update():
     assert moved.png == fresh.png  # the same pixels as a figure drawn from scratch
 
 
-def test_a_new_pass_refills_the_arrays_of_the_one_it_replaces_and_leaves_results_alone():
-    explorer = widgets.signal_explorer(depth=6, width=100, activation="tanh", n_samples=64)
+@pytest.mark.parametrize("n_samples, parts", [(128, 2), (64, 1)])  # rows split, or one part with split products
+def test_a_new_pass_refills_the_arrays_of_the_one_it_replaces_and_leaves_results_alone(n_samples, parts):
+    explorer = widgets.signal_explorer(depth=6, width=100, activation="tanh", n_samples=n_samples)
     forward = [h for part in explorer.network._forward["parts"] for h, _, _ in part]
     backward = [dz for part in explorer.network._backward["parts"] for dz in part.values()]
     first = explorer.result
@@ -274,9 +275,9 @@ def test_a_new_pass_refills_the_arrays_of_the_one_it_replaces_and_leaves_results
     explorer.scale.value = 1.7  # tanh: a new pass, into the same arrays (no new memory to fault in)
     refilled = ([h for part in explorer.network._forward["parts"] for h, _, _ in part],
                 [dz for part in explorer.network._backward["parts"] for dz in part.values()])
-    assert len(forward) == len(refilled[0]) == 12 and len(backward) == len(refilled[1]) == 8  # 2 parts
+    assert len(forward) == len(refilled[0]) == 6 * parts and len(backward) == len(refilled[1]) == 4 * parts
     assert all(a is b for a, b in zip(forward + backward, refilled[0] + refilled[1]))
-    fresh = widgets.signal_explorer(depth=6, width=100, activation="tanh", scale=1.7, n_samples=64).result
+    fresh = widgets.signal_explorer(depth=6, width=100, activation="tanh", scale=1.7, n_samples=n_samples).result
     for name in ("mean", "std", "std_over_inputs", "saturated", "grad_std"):
         np.testing.assert_array_equal(getattr(explorer.result, name), getattr(fresh, name), err_msg=name)
     for layer in fresh.activations:

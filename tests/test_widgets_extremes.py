@@ -13,7 +13,7 @@ import pytest
 
 from initlab import activations, data, propagation, widgets
 from initlab.checks import ArgumentError
-from initlab.widgets import moments, network
+from initlab.widgets import chains, moments, network
 
 #: The longest one update may take in these walks.  A quiet machine needs under a second;
 #: a 2-core machine loaded with other work is many times slower (OpenBLAS's threads then
@@ -185,28 +185,49 @@ def test_column_spread_keeps_its_digits_when_the_mean_is_most_of_a_unit(offset):
     np.testing.assert_allclose(moments.part_moments(h, activations.get("tanh")).m2, exact, rtol=1e-4)
 
 
-def test_a_pass_uses_one_blas_thread_per_part_and_gives_the_threads_back():
+@pytest.mark.parametrize("n_samples, count, product", [(200, network.PARTS, np.matmul), (64, 1, chains.split_product)])
+def test_a_pass_uses_one_blas_thread_per_part_and_gives_the_threads_back(n_samples, count, product):
+    # 200 samples: two parts of 100 rows; 64: one part, its products split by columns between the threads
     from threadpoolctl import threadpool_info, threadpool_limits
 
     def blas_threads():
         return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
 
     seen = []
-    original = network._forward_chain
+    original = network.forward_chain
 
-    def spy(*arguments):
-        seen.append(blas_threads())
-        return original(*arguments)
+    def spy(*arguments, **keywords):
+        seen.append((blas_threads(), keywords["product"]))
+        return original(*arguments, **keywords)
 
-    network._forward_chain = spy
+    network.forward_chain = spy
     try:
         with threadpool_limits(limits=2, user_api="blas"):  # as a kernel on two cores has it
-            widgets.signal_explorer(depth=3, width=40, n_samples=64)
+            widgets.signal_explorer(depth=3, width=40, n_samples=n_samples)
             after = blas_threads()
     finally:
-        network._forward_chain = original
-    assert len(seen) == network.PARTS and all(counts == {1} for counts in seen)  # one chain a part
+        network.forward_chain = original
+    assert seen == [({1}, product)] * count  # one chain a part, each with one BLAS thread
     assert after == {2}
+
+
+def test_a_split_product_is_the_product_bit_for_bit():
+    rng = np.random.default_rng(3)
+    a, w = (rng.standard_normal(shape, dtype=np.float32) for shape in ((32, 301), (301, 301)))
+    for b in (w, w.T):
+        assert np.array_equal(chains.split_product(a, b), a @ b)
+        out = np.empty((32, 301), np.float32)
+        assert chains.split_product(a, b, out=out) is out and np.array_equal(out, a @ b)
+
+
+def test_few_samples_run_as_one_part_with_the_statistics_of_two(monkeypatch):
+    assert chains.parts_for(100) == 1 and chains.parts_for(128) == network.PARTS
+    one = widgets.signal_explorer(depth=8, width=60, n_samples=100).result   # 100 < 2 x 64 rows: one part
+    monkeypatch.setattr(network, "parts_for", lambda n_samples: network.PARTS)
+    two = widgets.signal_explorer(depth=8, width=60, n_samples=100)
+    assert len(two.network._forward["parts"]) == network.PARTS
+    for name in ("std", "mean", "std_over_inputs", "grad_std"):
+        np.testing.assert_allclose(getattr(two.result, name), getattr(one, name), rtol=1e-5, err_msg=name)
 
 
 def test_a_scale_change_of_a_homogeneous_network_is_a_full_pass():

@@ -26,10 +26,12 @@ h_l = phi(z_l), and of the gradient going back.  What keeps that cheap:
   for both), and a machine busy with other programs slows an update down in
   proportion, where BLAS's own threads, spinning while they wait for each other, made
   it 2-5 times slower.  Each part keeps its own powers of two; the parts' statistics
-  are combined exactly, layer by layer, once all of them are done;
+  are combined exactly, layer by layer, once all of them are done.  A pass of few
+  samples (32 at width 2000) runs as one part whose products are split by columns
+  between the threads instead (``chains.py``, which runs a part);
 - the statistics of a layer take a few passes over it (``moments.py``), 5-10 times
   faster than ``propagation.layer_statistics``, with its numbers to float32's precision;
-- a new pass writes into the arrays of the pass it replaces (``_fitting``), sparing the
+- a new pass writes into the arrays of the pass it replaces (``chains._fitting``), sparing the
   page faults of fresh memory.
 """
 
@@ -43,11 +45,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import threadpoolctl
 
-from .. import activations as _activations
 from .. import initializers as _initializers
 from ..checks import ArgumentError
-from .moments import (gradient_std_from, moments_times_power_of_two, part_moments, part_sums, rms, statistics_from,
-                      sums_times_power_of_two)
+from .chains import (HOMOGENEOUS, PARTS, backward_chain, forward_chain, parts_for, pool, power_of_two_towards_one,
+                     split_product)
+from .moments import gradient_std_from, moments_times_power_of_two, rms, statistics_from, sums_times_power_of_two
 
 __all__ = ["SignalNetwork", "HOMOGENEOUS", "INITIALIZERS", "MAX_QR_WORK", "PARTS"]
 
@@ -63,132 +65,13 @@ INITIALIZERS = {
     "orthogonal": _initializers.orthogonal(),
     "zeros": _initializers.zeros(),
 }
-#: Activations with phi(s z) = s phi(z) for every s > 0.
-HOMOGENEOUS = ("relu", "leaky_relu", "linear")
 #: Orthogonal weights need one QR decomposition per layer, about 2.7 width^3
 #: multiply-adds (a second or more at width 2000, and several minutes when other
 #: programs compete for the cores).  One update draws at most this much width^3:
 #: up to 2 new layers at width 2000, 16 at width 1000, all 50 at width 800.
 MAX_QR_WORK = 1.6e10
-#: Threads (and parts of the samples) of a pass.  A fixed number, not the machine's core
-#: count, so that the statistics, summed part by part, are the same on every machine.
-PARTS = 2
-#: Below this, tanh(z) = z to float32's precision (``_tanh_is_identity``).
-TANH_LINEAR = 2.0 ** -12
 #: Largest power of two a float64 holds (2^1024 overflows).
 _LOG2_MAX = 1023.9
-
-
-# ---------------------------------------------------------------- powers of two
-def _power_of_two_towards_one(rms) -> int:
-    """k such that rms / 2^k is near 1 (0 when rms is 0 or not finite)."""
-    return round(math.log2(rms)) if 0.0 < rms < math.inf else 0
-
-
-# ---------------------------------------------------------------- one part of the samples
-def _forward_chain(h, weights, act, scale, shift, homogeneous, spare=(), k=0) -> list:
-    """One part of the samples through ``weights``: [(h_l, moments_l, shift_l), ...], true h_l = 2^shift_l h_l.
-
-    z_l = scale * (h_{l-1} @ W_l), h_l = phi(z_l), computed as z_l = scale 2^-k (h_{l-1} @ W_l)
-    with true z_l = 2^(shift + k) z_l: the power of two 2^k brings the numbers near 1.
-    For the homogeneous activations (``scale`` 1: their s^l is put back later) every
-    layer's output is brought near 1 that way, k being the power of two nearest its rms.
-    For tanh and sigmoid k is 0, except where a tanh signal is so small that tanh(z) = z
-    to float32's precision (``_tanh_is_identity``): there the layer is linear, so it is
-    kept near 1 like a homogeneous one, until the signal grows out of that range.  ``h``
-    comes at 2^shift, and ``k`` is the power for its layer (from its rms, when going on
-    from a kept layer).  ``spare``: arrays of a pass no longer needed, which take the new
-    h_l if they fit.
-    """
-    layers = []
-    for layer, weight in enumerate(weights):
-        shift += k
-        z = np.matmul(h, weight, out=_fitting(spare[layer] if layer < len(spare) else None, h, weight))
-        z *= np.float32(scale * 2.0 ** -k)
-        linear = not homogeneous and act.name == "tanh" and _tanh_is_identity(z, shift)
-        if shift != 0 and not (homogeneous or linear):  # out of tanh's linear range: back to true values
-            z *= np.float32(2.0 ** shift)
-            shift = 0
-        h = z if linear else _in_place(act.function, z)
-        moments = part_moments(h, _activations.linear if linear else act)
-        layers.append((h, moments, shift))
-        k = _power_of_two_towards_one(rms(moments)) if homogeneous or linear else 0
-    return layers
-
-
-def _tanh_is_identity(z, shift) -> bool:
-    """Whether tanh(z) = z for every entry of the true z = 2^shift z, to float32's precision.
-
-    tanh(z) = z (1 - z^2/3 + ...): below TANH_LINEAR = 2^-12 the relative difference z^2/3
-    is under 2^-25.6, less than half of the 2^-23 between 1 and the next float32.
-    Such layers are computed as linear, at a power of two that keeps them near 1: a
-    signal that collapses to 1e-80 at layer 50 stays in float32 (whose smallest number
-    is 1e-45) with its statistics exact, and tanh' is taken as 1 there (1 - h^2 is
-    within 2^-24 of it).
-    """
-    largest = max(float(z.max()), -float(z.min()))  # max |z|, without a temporary |z|
-    return math.isfinite(largest) and math.ldexp(largest, shift) < TANH_LINEAR
-
-
-def _fitting(spare, h, weight):
-    """``spare`` if it can take h @ weight (the same shape and dtype), else None (a new array).
-
-    A new 1 MB array costs its page faults whenever the C library has given freed
-    memory back to the system: a tanh update at depth 10 and width 500 faulted in
-    40 MB (10,194 pages, about 17 ms) before the passes wrote into the arrays of the
-    pass they replace; their threads now fault in none.
-    """
-    fits = spare is not None and spare.shape == (h.shape[0], weight.shape[1]) and spare.dtype == h.dtype
-    return spare if fits else None
-
-
-def _in_place(function, z):
-    """z overwritten by function(z): in place for a ufunc (np.tanh), else through a copy."""
-    if isinstance(function, np.ufunc):
-        return function(z, out=z)
-    h = function(z)
-    if h is not z:  # linear's identity gives z itself
-        np.copyto(z, h)
-    return z
-
-
-def _backward_chain(hs, g, weights, act, scale, shown, spare) -> tuple:
-    """One part's gradient from the last layer back to the first: ([(sums_l, shift_l), ...] by layer, {l: dz_l}
-    for the ``shown`` layers).
-
-    dz_l = phi'(z_l) * (dz_{l+1} @ W_{l+1}^T) * scale * 2^-k, phi' from the layer's output
-    h_l (``hs``: [(h_l, its forward shift)]), 2^k the power of two nearest the std of dz_{l+1}:
-    the true dz_l = 2^shift_l dz_l.
-    ``spare``: {layer: dz_l} of a pass no longer needed, which take the new shown dz_l if they fit.
-    """
-    factor, shift, layers, dz_by_layer = 1.0, 0, [], {}
-    for layer in range(len(hs), 0, -1):
-        h, h_shift = hs[layer - 1]
-        if h_shift != 0 and act.name not in HOMOGENEOUS:  # a tanh layer in its linear range: tanh' = 1
-            slope = np.ones_like(h)
-        else:
-            slope = act.derivative_from_output(h)  # a new array
-        # a shown layer's dz goes into the replaced pass's array, another's into the slope's
-        kept = spare.get(layer) if layer in shown else None
-        fits = kept is not None and kept.shape == slope.shape and kept.dtype == slope.dtype
-        dz = np.multiply(slope, g, out=kept if fits else slope)
-        if factor != 1.0:
-            dz *= np.float32(factor)
-        sums = part_sums(dz)
-        layers.append((sums, shift))
-        if layer in shown:
-            dz_by_layer[layer] = dz
-        if layer > 1:
-            k = _power_of_two_towards_one(gradient_std_from([sums]))
-            g = dz @ weights[layer - 1].T
-            factor, shift = scale * 2.0 ** -k, shift + k
-    return layers[::-1], dz_by_layer
-
-
-@functools.cache
-def _pool() -> ThreadPoolExecutor:
-    """The threads that run the parts of a pass (made once, kept)."""
-    return ThreadPoolExecutor(max_workers=PARTS, thread_name_prefix="initlab-pass")
 
 
 @functools.cache
@@ -250,8 +133,8 @@ class SignalNetwork:
             return float(flat @ flat) / flat.size, matrix  # mean(W**2), for the prediction
 
         workers = 1 if init.distribution == "orthogonal" else min(4, os.cpu_count() or 1)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for power, matrix in pool.map(draw, missing):
+        with ThreadPoolExecutor(max_workers=workers) as drawing:
+            for power, matrix in drawing.map(draw, missing):
                 entry["power"].append(power)
                 entry["layers"].append(matrix)
         return entry["layers"][:depth], entry["power"][:depth]
@@ -272,30 +155,33 @@ class SignalNetwork:
         Each part of the samples runs through the new layers in its own thread; then
         each layer's statistics are combined, at the first part's power of two.
         """
-        forward, spare = self._forward, [[] for _ in range(PARTS)]
+        count = parts_for(len(x))
+        forward, spare = self._forward, [[] for _ in range(count)]
         if forward.get("key") != key:
-            if forward:  # the replaced pass's arrays take the new one's values
+            if len(forward.get("parts", ())) == count:  # the replaced pass's arrays take the new one's values
                 spare = [[h for h, _, _ in part] for part in forward["parts"]]
-            forward = self._forward = {"key": key, "parts": [[] for _ in range(PARTS)], "stats": [], "shift": []}
+            forward = self._forward = {"key": key, "parts": [[] for _ in range(count)], "stats": [], "shift": []}
         done, homogeneous = len(forward["stats"]), act.name in HOMOGENEOUS
         if depth <= done:
             return forward
 
         layer_scale = 1.0 if homogeneous else scale  # homogeneous: s^l is put back later
+        product = np.matmul if count > 1 else split_product
 
         def extend(part, x_part, spare_part):
             if not part:
-                return _forward_chain(x_part, weights[:depth], act, layer_scale, 0, homogeneous, spare_part)
-            # go on from the last kept layer, brought near 1 as _forward_chain brings a homogeneous or
+                return forward_chain(x_part, weights[:depth], act, layer_scale, 0, homogeneous, spare_part,
+                                     product=product)
+            # go on from the last kept layer, brought near 1 as forward_chain brings a homogeneous or
             # linear-range layer: for tanh always (exact: a layer outside the linear range multiplies
             # its z back by the same power of two), so that a collapsing signal extended one layer
             # at a time is kept near 1 too
             h, moments, shift = part[-1]
-            k = _power_of_two_towards_one(rms(moments)) if homogeneous or act.name == "tanh" else 0
-            return _forward_chain(h, weights[done:depth], act, layer_scale, shift, homogeneous, k=k)
+            k = power_of_two_towards_one(rms(moments)) if homogeneous or act.name == "tanh" else 0
+            return forward_chain(h, weights[done:depth], act, layer_scale, shift, homogeneous, k=k, product=product)
 
         for part, layers in zip(forward["parts"],
-                                _pool().map(extend, forward["parts"], np.array_split(x, PARTS), spare)):
+                                pool().map(extend, forward["parts"], np.array_split(x, count), spare)):
             part.extend(layers)
         self.products += depth - done
         for layer in range(done, depth):
@@ -316,11 +202,14 @@ class SignalNetwork:
             return self._backward
         homogeneous = act.name in HOMOGENEOUS
         factor = 1.0 if homogeneous else scale  # homogeneous: s^(L-l) is put back later
-        spare = self._backward.get("parts", [{} for _ in range(PARTS)])  # the replaced pass's shown dz, by part
-        chains = list(_pool().map(
-            lambda part, g_part, spare_part: _backward_chain([(h, s) for h, _, s in part[:depth]], g_part, weights,
-                                                             act, factor, shown, spare_part),
-            self._forward["parts"], np.array_split(g, PARTS), spare))
+        count = len(self._forward["parts"])
+        spare = self._backward.get("parts", ())  # the replaced pass's shown dz, by part
+        spare = spare if len(spare) == count else [{} for _ in range(count)]
+        product = np.matmul if count > 1 else split_product
+        chains = list(pool().map(
+            lambda part, g_part, spare_part: backward_chain([(h, s) for h, _, s in part[:depth]], g_part, weights,
+                                                            act, factor, shown, spare_part, product=product),
+            self._forward["parts"], np.array_split(g, count), spare))
         self.products += depth - 1
         std, shift, kept = np.full(depth, np.nan), np.zeros(depth), {}
         for layer in range(1, depth + 1):

@@ -43,7 +43,8 @@ SCALE_RANGE = (1e-3, 1e2)
 #: (1000 samples) and 506 ms at width 2000 (64 samples).  So the samples fall as
 #: width^-2.5 rather than width^-2, from the course's reference run (1000 samples of
 #: width 500): 176 at width 1000, 64 at 1500 and 32 at 2000, still 64,000 values per
-#: statistic, where a tanh update at depth 50 took 0.45-0.47 s (``benchmarks/widget_speed.py``).
+#: statistic.  A tanh update at depth 50 then takes 0.25-0.33 s at every width from 500 to
+#: 2000 (``benchmarks/widget_speed.py``: 0.31 s at width 2000).
 #: The count depends on the width only, so that moving the depth slider leaves the
 #: earlier layers as they were.
 REFERENCE_WIDTH, REFERENCE_SAMPLES = 500, 1000
