@@ -65,6 +65,25 @@ def mover(explorer, control, values):
     return lambda: [move(explorer, control, next(cycle))]
 
 
+def dragger(explorer, control, values, steps=4):
+    """A contender that drags ``control`` ``steps`` steps along ``values`` (cycling) at each turn: their seconds.
+
+    In a slider drag each update follows the one before, whose arrays are still in the
+    processor's caches; the first step of a turn follows the other contenders' work.
+    ``split_steps`` reports the two apart.
+    """
+    cycle = itertools.cycle(values)
+    return lambda: [move(explorer, control, next(cycle)) for _ in range(steps)]
+
+
+def split_steps(times, name, steps=4) -> dict:
+    """``times`` with the entry ``name`` (a ``dragger``'s) split into its turns' first steps and the others."""
+    seconds = times.pop(name)
+    times[f"{name}, 1st step of a turn"] = seconds[::steps]
+    times[f"{name}, steps 2-{steps} (a drag)"] = [s for k, s in enumerate(seconds) if k % steps]
+    return times
+
+
 def interleaved(contenders, rounds) -> dict:
     """Time each of ``contenders`` ({name: callable}) once per round, in turns; {name: [seconds]}.
 

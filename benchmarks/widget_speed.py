@@ -22,7 +22,9 @@ floor measured in the same turns:
 The settings and goals (issue 15):
 
 1. signal explorer at depth 10, width 500, 1000 samples: median <= 1.5 x floor and
-   under 100 ms;
+   under 100 ms.  Each turn drags the weight scale 4 steps: steps 2-4 follow an update,
+   as in a slider drag; the first follows the other contenders' work, which has pushed
+   the explorer's arrays out of the processor's caches (both are reported);
 2. depth 50, width 2000: every update but a width change under 0.5 s, a width change
    under 2 s; orthogonal weights there end in a message within a few seconds;
 3. every explorer at its notebook's setting: median under 150 ms; the training
@@ -50,7 +52,7 @@ import numpy as np  # noqa: E402
 import initlab  # noqa: E402
 from initlab import data, experiments, plots, widgets  # noqa: E402
 from initlab.widgets import chains, network  # noqa: E402
-from interleave import interleaved, line, move, mover  # noqa: E402
+from interleave import dragger, interleaved, line, move, mover, split_steps  # noqa: E402
 
 
 def floor(depth, width, n_samples, parts=1):
@@ -134,20 +136,22 @@ def setting_1(rounds):
     print(f"  first display (draws the weights): {1e3 * (time.perf_counter() - start):.0f} ms")
     relu = widgets.signal_explorer(depth=10, width=500, activation="relu", init="he_normal", n_samples=1000)
     move(explorer, "scale", 0.9), move(relu, "scale", 0.9)  # warm-up: matplotlib's caches
-    times = interleaved({
+    times = split_steps(interleaved({
         **floors(10, 500, 1000),
-        "weight-scale drag, tanh": mover(explorer, "scale", np.geomspace(0.5, 2.0, 7)),
+        "weight-scale drag, tanh": dragger(explorer, "scale", np.geomspace(0.5, 2.0, 7)),
         "depth 9 <-> 11, tanh": mover(explorer, "depth", (9, 10, 11, 10)),
         "weight-scale drag, relu": mover(relu, "scale", np.geomspace(0.5, 2.0, 7)),
         "naive update (propagate + figures)": naive(10, 500, 1000, "tanh"),
-    }, rounds)
-    show(times, goals={"weight-scale drag, tanh": 0.1})
+    }, rounds), "weight-scale drag, tanh")
+    tanh = [name for name in times if name.startswith("weight-scale drag, tanh")]
+    show(times, goals={name: 0.1 for name in tanh})
     switches = interleaved({**floors(10, 500, 1000),
                             "activation switch": mover(explorer, "activation", ("sigmoid", "relu", "linear", "tanh"))},
                            max(4, rounds // 2))
     print(line("activation switch", switches["activation switch"], lowest_floor(switches)))
-    ratio = statistics.median(times["weight-scale drag, tanh"]) / lowest_floor(times)
-    print(f"  => tanh scale drag at {ratio:.2f} x the floor (goal <= 1.5)")
+    drag, first = (statistics.median(times[name]) / lowest_floor(times) for name in tanh[::-1])
+    print(f"  => tanh scale drag at {drag:.2f} x the floor, its first step after other work at {first:.2f} x "
+          f"(goal <= 1.5)")
 
 
 def setting_2(rounds):
