@@ -86,8 +86,8 @@ def floor(depth, width, n_samples, parts=1):
     def split():
         with network._blas().limit(limits=1, user_api="blas"):
             count = chains.parts_for(n_samples)
-            if count == 1:  # in a pass thread, as the explorer runs its one part
-                chains.pool().submit(products, x, chains.split_product).result()
+            if count == 1:  # one part, its products split by columns, as the explorer runs it
+                products(x, chains.split_product)
             else:
                 list(chains.pool().map(products, np.array_split(x, count)))
 

@@ -230,6 +230,26 @@ def test_few_samples_run_as_one_part_with_the_statistics_of_two(monkeypatch):
         np.testing.assert_allclose(getattr(two.result, name), getattr(one, name), rtol=1e-5, err_msg=name)
 
 
+def test_two_explorers_of_few_samples_update_at_once_on_two_threads():
+    # ipykernel may handle two widget messages on two threads: a lone part's split products use the pass
+    # threads, so the part itself must not hold one of them while it waits
+    import threading
+
+    explorers = [widgets.signal_explorer(depth=20, width=300, n_samples=64, rng=seed) for seed in (0, 1)]
+
+    def drag(explorer):
+        for scale in np.geomspace(0.5, 2.0, 15):
+            explorer.scale.value = scale
+
+    threads = [threading.Thread(target=drag, args=(explorer,), daemon=True) for explorer in explorers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "two updates at once wait for each other forever"
+    assert all(explorer.last_error is None and explorer.updates == 16 for explorer in explorers)
+
+
 def test_a_scale_change_of_a_homogeneous_network_is_a_full_pass():
     explorer = widgets.signal_explorer(depth=6, width=100, activation="relu", init="he_normal", n_samples=64)
     weights, _ = explorer.network.weights("he_normal", 100, 6)

@@ -41,6 +41,7 @@ def power_of_two_towards_one(rms) -> int:
     return round(math.log2(rms)) if 0.0 < rms < math.inf else 0
 
 
+# ---------------------------------------------------------------- one part of the samples
 def forward_chain(h, weights, act, scale, shift, homogeneous, spare=(), k=0, product=np.matmul) -> list:
     """One part of the samples through ``weights``: [(h_l, moments_l, shift_l), ...], true h_l = 2^shift_l h_l.
 

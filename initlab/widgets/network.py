@@ -180,8 +180,7 @@ class SignalNetwork:
             k = power_of_two_towards_one(rms(moments)) if homogeneous or act.name == "tanh" else 0
             return forward_chain(h, weights[done:depth], act, layer_scale, shift, homogeneous, k=k, product=product)
 
-        for part, layers in zip(forward["parts"],
-                                pool().map(extend, forward["parts"], np.array_split(x, count), spare)):
+        for part, layers in zip(forward["parts"], _each_part(extend, forward["parts"], np.array_split(x, count), spare)):
             part.extend(layers)
         self.products += depth - done
         for layer in range(done, depth):
@@ -206,10 +205,10 @@ class SignalNetwork:
         spare = self._backward.get("parts", ())  # the replaced pass's shown dz, by part
         spare = spare if len(spare) == count else [{} for _ in range(count)]
         product = np.matmul if count > 1 else split_product
-        chains = list(pool().map(
+        chains = _each_part(
             lambda part, g_part, spare_part: backward_chain([(h, s) for h, _, s in part[:depth]], g_part, weights,
                                                             act, factor, shown, spare_part, product=product),
-            self._forward["parts"], np.array_split(g, count), spare))
+            self._forward["parts"], np.array_split(g, count), spare)
         self.products += depth - 1
         std, shift, kept = np.full(depth, np.nan), np.zeros(depth), {}
         for layer in range(1, depth + 1):
@@ -264,6 +263,18 @@ class SignalNetwork:
                    for layer, dz in backward["kept"].items()
                    if exploded_at is None and (grad_exploded_at is None or layer > grad_exploded_at)}
         return stats, grad_std, kept_h, kept_dz, exploded_at, grad_exploded_at
+
+
+def _each_part(function, *parts) -> list:
+    """[function(*arguments) for each part]: each in its own ``pool`` thread, or a lone part in this thread.
+
+    A lone part's products use the pool themselves (``split_product``); run from a pool
+    thread, two explorers updating at once (ipykernel may handle two messages on two
+    threads) would each hold a thread while waiting for the other.
+    """
+    if len(parts[0]) == 1:
+        return [function(*arguments) for arguments in zip(*parts)]
+    return list(pool().map(function, *parts))
 
 
 def _true(stored, log2_factor):
