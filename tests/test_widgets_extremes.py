@@ -230,6 +230,28 @@ def test_few_samples_run_as_one_part_with_the_statistics_of_two(monkeypatch):
         np.testing.assert_allclose(getattr(two.result, name), getattr(one, name), rtol=1e-5, err_msg=name)
 
 
+@pytest.mark.parametrize("init, scale, depth", [("lecun_normal", 1.0, 16), ("normal", 0.05, 11),
+                                                ("xavier_uniform", 2.0, 30)])
+def test_a_deep_sigmoid_keeps_the_input_dependence_float32_cannot_hold(init, scale, depth):
+    # every input ends near the same values; at the last layer they differ by under 1e-8 of them, below
+    # float32's 7 digits (the explorer showed float32's noise, ~2e-7), and float64 still holds 4 digits or more
+    width = 100
+    explorer = widgets.signal_explorer(depth=depth, width=width, activation="sigmoid", init=init, scale=scale,
+                                       n_samples=200)
+    weights, _ = explorer.network.weights(init, width, depth)
+    x, g = (a.astype(np.float64) for a in explorer.network.inputs(width, explorer.n_samples))
+    full = propagation.run_network(x, [w.astype(np.float64) * scale for w in weights], "sigmoid", grad_output=g,
+                                   keep_layers=[])
+    assert 1e-12 * full.mean[-1] < full.std_over_inputs[-1] < 1e-8 * full.mean[-1]
+    for name, rtol in (("std_over_inputs", 1e-3), ("std", 1e-5), ("mean", 1e-5), ("grad_std", 1e-4)):
+        np.testing.assert_allclose(getattr(explorer.result, name), getattr(full, name), rtol=rtol, err_msg=name)
+    stepwise = widgets.signal_explorer(depth=depth - 5, width=width, activation="sigmoid", init=init, scale=scale,
+                                       n_samples=200)
+    for layers in range(depth - 4, depth + 1):  # deeper one layer at a time: each goes on from the last's deviations
+        stepwise.depth.value = layers
+    np.testing.assert_array_equal(stepwise.result.std_over_inputs, explorer.result.std_over_inputs)
+
+
 def test_two_explorers_of_few_samples_update_at_once_on_two_threads():
     # ipykernel may handle two widget messages on two threads: a lone part's split products use the pass
     # threads, so the part itself must not hold one of them while it waits

@@ -17,9 +17,12 @@ h_l = phi(z_l), and of the gradient going back.  What keeps that cheap:
   activation) and, for the homogeneous activations and a tanh signal small enough
   for tanh to be linear, the signal too.  A power of two per layer is remembered and
   put back into the statistics in float64, so float32 holds the signal's and the
-  gradient's size at every setting of the sliders, beyond 1e100 or below 1e-100.  What
-  float32 cannot hold is a variation below 1e-7 of a value: a deep sigmoid's or ordered
-  tanh's remaining dependence on the input (``std_over_inputs``) below that is lost;
+  gradient's size at every setting of the sliders, beyond 1e100 or below 1e-100.
+  float32 cannot hold a variation below 1e-7 of a value, which a deep sigmoid
+  network's dependence on the input falls to (every input ends near the same
+  values): sigmoid layers are kept as a reference and each input's deviation from it
+  (``chains.sigmoid_layer``), so ``std_over_inputs`` stays exact there too (tanh,
+  relu and the others, without biases, keep theirs above 0.1 of the values);
 - the samples are independent, so a pass runs in PARTS threads, each taking its share
   of the rows through every layer (and back) with one BLAS thread: both cores work on
   the matrix products *and* on the element-wise work (numpy lets go of Python's lock
@@ -160,7 +163,8 @@ class SignalNetwork:
         if forward.get("key") != key:
             if len(forward.get("parts", ())) == count:  # the replaced pass's arrays take the new one's values
                 spare = [[h for h, _, _ in part] for part in forward["parts"]]
-            forward = self._forward = {"key": key, "parts": [[] for _ in range(count)], "stats": [], "shift": []}
+            forward = self._forward = {"key": key, "parts": [[] for _ in range(count)], "stats": [], "shift": [],
+                                       "deviation": [None] * count}  # sigmoid: the last layer's (d, r), by part
         done, homogeneous = len(forward["stats"]), act.name in HOMOGENEOUS
         if depth <= done:
             return forward
@@ -168,7 +172,7 @@ class SignalNetwork:
         layer_scale = 1.0 if homogeneous else scale  # homogeneous: s^l is put back later
         product = np.matmul if count > 1 else split_product
 
-        def extend(part, x_part, spare_part):
+        def extend(part, x_part, spare_part, deviation):
             if not part:
                 return forward_chain(x_part, weights[:depth], act, layer_scale, 0, homogeneous, spare_part,
                                      product=product)
@@ -178,10 +182,13 @@ class SignalNetwork:
             # at a time is kept near 1 too
             h, moments, shift = part[-1]
             k = power_of_two_towards_one(rms(moments)) if homogeneous or act.name == "tanh" else 0
-            return forward_chain(h, weights[done:depth], act, layer_scale, shift, homogeneous, k=k, product=product)
+            return forward_chain(h, weights[done:depth], act, layer_scale, shift, homogeneous, k=k, product=product,
+                                 deviation=deviation)
 
-        for part, layers in zip(forward["parts"], _each_part(extend, forward["parts"], np.array_split(x, count), spare)):
+        chains = _each_part(extend, forward["parts"], np.array_split(x, count), spare, forward["deviation"])
+        for part, (layers, _) in zip(forward["parts"], chains):
             part.extend(layers)
+        forward["deviation"] = [deviation for _, deviation in chains]
         self.products += depth - done
         for layer in range(done, depth):
             parts = [part[layer] for part in forward["parts"]]
