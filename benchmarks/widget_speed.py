@@ -15,7 +15,7 @@ floor measured in the same turns:
   two ways: each product one BLAS call on ``--threads`` threads, and as the explorer
   computes whatever ``--threads`` says, in ``network.PARTS`` threads with one BLAS
   thread each (the rows split between them, or for few rows each product's columns,
-  ``chains.parts_for``); ratios are to the faster;
+  ``chains.layout``); ratios are to the faster;
 - the naive update: ``initlab.propagate`` with fresh weights in float64 and the
   course's three standard figures drawn from scratch.
 
@@ -59,7 +59,7 @@ def floor(depth, width, n_samples, parts=1):
     """A contender: the matrix products of one forward and backward pass, float32, alone.
 
     ``parts=1``: each product one BLAS call on ``--threads`` BLAS threads.  ``parts=PARTS``:
-    the work split as the signal explorer splits it (``chains.parts_for``: the rows, each
+    the work split as the signal explorer splits it (``chains.layout``: the rows, each
     part in its own thread, or for few rows each product's columns), one BLAS thread each.
     A ratio is taken to the faster of the two.
     """
@@ -85,9 +85,9 @@ def floor(depth, width, n_samples, parts=1):
 
     def split():
         with network._blas().limit(limits=1, user_api="blas"):
-            count = chains.parts_for(n_samples)
+            count, product = chains.layout(n_samples)
             if count == 1:  # one part, its products split by columns, as the explorer runs it
-                products(x, chains.split_product)
+                products(x, product)
             else:
                 list(chains.pool().map(products, np.array_split(x, count)))
 
@@ -96,7 +96,7 @@ def floor(depth, width, n_samples, parts=1):
 
 def floors(depth, width, n_samples):
     """The two floors of a setting (``floor``), as contenders."""
-    split = "rows" if chains.parts_for(n_samples) > 1 else "columns"
+    split = "rows" if chains.layout(n_samples)[0] > 1 else "columns"
     return {f"floor, {ARGUMENTS.threads} BLAS thread(s)": floor(depth, width, n_samples),
             f"floor, {network.PARTS} threads x 1 BLAS thread ({split})": floor(depth, width, n_samples, network.PARTS)}
 

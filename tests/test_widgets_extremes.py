@@ -221,9 +221,9 @@ def test_a_split_product_is_the_product_bit_for_bit():
 
 
 def test_few_samples_run_as_one_part_with_the_statistics_of_two(monkeypatch):
-    assert chains.parts_for(100) == 1 and chains.parts_for(128) == network.PARTS
+    assert chains.layout(100)[0] == 1 and chains.layout(128)[0] == network.PARTS
     one = widgets.signal_explorer(depth=8, width=60, n_samples=100).result   # 100 < 2 x 64 rows: one part
-    monkeypatch.setattr(network, "parts_for", lambda n_samples: network.PARTS)
+    monkeypatch.setattr(network, "layout", lambda n_samples: (network.PARTS, np.matmul))
     two = widgets.signal_explorer(depth=8, width=60, n_samples=100)
     assert len(two.network._forward["parts"]) == network.PARTS
     for name in ("std", "mean", "std_over_inputs", "grad_std"):

@@ -20,7 +20,7 @@ from .. import activations as _activations
 from .moments import gradient_std_from, part_moments, part_sums, rms
 
 __all__ = ["PARTS", "HOMOGENEOUS", "TANH_LINEAR", "MIN_PART_ROWS", "forward_chain", "backward_chain",
-           "tanh_is_identity", "sigmoid_layer", "parts_for", "split_product", "power_of_two_towards_one", "pool"]
+           "tanh_is_identity", "sigmoid_layer", "layout", "split_product", "power_of_two_towards_one", "pool"]
 
 #: Threads (and parts of the samples) of a pass.  A fixed number, not the machine's core
 #: count, so that the statistics, summed part by part, are the same on every machine.
@@ -65,10 +65,7 @@ def forward_chain(h, weights, act, scale, shift, homogeneous, spare=(), k=0, pro
         if act.name == "sigmoid":
             h, deviation = sigmoid_layer(deviation or (h, np.zeros(h.shape[1], h.dtype)), weight, scale, product,
                                          _fitting(spare[layer] if layer < len(spare) else None, h, weight))
-            d, r = deviation
-            spread = part_moments(d, _activations.linear)  # the samples' spread, from the deviations
-            moments = part_moments(h, act)._replace(mean=r + spread.mean, m2=spread.m2)
-            layers.append((h, moments, 0))
+            layers.append((h, part_moments(h, act, deviation), 0))
             continue
         shift += k
         z = product(h, weight, out=_fitting(spare[layer] if layer < len(spare) else None, h, weight))
@@ -110,10 +107,11 @@ def sigmoid_layer(deviation, weight, scale, product, out=None) -> tuple:
     if out is not None:  # into the replaced pass's array
         np.copyto(out, h)
         h = out
-    upper, lower = h * sigmoid(-a), sigmoid(a) * sigmoid(np.negative(z, out=z))
+    reference = sigmoid(a)
+    upper, lower = h * sigmoid(-a), reference * sigmoid(np.negative(z, out=z))
     new_d = np.where(e >= 0, upper, np.negative(lower, out=lower))
     new_d *= -np.expm1(-np.abs(e))  # 1 - exp(-|e|)
-    return h, (new_d, sigmoid(a))
+    return h, (new_d, reference)
 
 
 def tanh_is_identity(z, shift) -> bool:
@@ -191,9 +189,10 @@ def pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=PARTS, thread_name_prefix="initlab-pass")
 
 
-def parts_for(n_samples) -> int:
-    """Parts of a pass of ``n_samples`` rows: PARTS, or 1 (products split by columns) below MIN_PART_ROWS a part."""
-    return PARTS if n_samples >= PARTS * MIN_PART_ROWS else 1
+def layout(n_samples) -> tuple:
+    """(parts, product) of a pass of ``n_samples`` rows: PARTS parts and np.matmul, or below
+    MIN_PART_ROWS a part, 1 part and ``split_product``."""
+    return (PARTS, np.matmul) if n_samples >= PARTS * MIN_PART_ROWS else (1, split_product)
 
 
 def split_product(a, b, out=None):

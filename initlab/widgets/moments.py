@@ -16,7 +16,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-__all__ = ["Moments", "part_moments", "statistics_from", "part_sums", "gradient_std_from",
+__all__ = ["Moments", "column_moments", "part_moments", "statistics_from", "part_sums", "gradient_std_from",
            "moments_times_power_of_two", "sums_times_power_of_two", "rms"]
 
 
@@ -31,29 +31,44 @@ class Moments(NamedTuple):
     alive: Optional[np.ndarray]  # per column: any entry not 0 (None when no entry is 0)
 
 
-def part_moments(h, act) -> Moments:
-    """The column moments of h (samples, units), and its counts.
+def column_moments(x) -> tuple:
+    """(mean, m2) of each column of x (samples, units), in float64: m2_j = sum_i (x_ij - mean_j)^2.
 
-    m2_j = sum_i (h_ij - mean_j)^2 is sum_i h_ij^2 - n mean_j^2: one pass over h, no
-    temporary.  The difference loses float32 digits to cancellation when mean_j^2 is
-    most of the mean square: where n mean_j^2 is over half of sum_i h_ij^2 in some column
-    (an ordered network, whose units hardly depend on the input), m2 is summed from the
-    deviations instead, as the textbook's two passes do.
+    m2_j is sum_i x_ij^2 - n mean_j^2: one pass over x, no temporary.  The difference
+    loses float32 digits to cancellation when mean_j^2 is most of the mean square: where
+    n mean_j^2 is over half of sum_i x_ij^2 in some column (an ordered network, whose
+    units hardly depend on the input), m2 is summed from the deviations instead, as the
+    textbook's two passes do.
     """
-    count = h.shape[0]
-    ones = np.ones(count, dtype=h.dtype)
-    column_mean = (ones @ h) / count
-    squares = np.einsum("ij,ij->j", h, h)  # no temporary
+    count = x.shape[0]
+    ones = np.ones(count, dtype=x.dtype)
+    column_mean = (ones @ x) / count
+    squares = np.einsum("ij,ij->j", x, x)  # no temporary
     mean_part = count * column_mean * column_mean
     if np.all(mean_part <= 0.5 * squares):
         m2 = squares - mean_part
     else:
-        deviation = h - column_mean
+        deviation = x - column_mean
         m2 = np.einsum("ij,ij->j", deviation, deviation)
+    return column_mean.astype(np.float64), m2.astype(np.float64)
+
+
+def part_moments(h, act, deviation=None) -> Moments:
+    """The column moments of h (samples, units), and its counts.
+
+    ``deviation``: (d, r) with h = r + d, r one row (``chains.sigmoid_layer``): the
+    column moments then come from d, which keeps the inputs' differences that h, near r
+    in every row, rounds away.
+    """
+    if deviation is None:
+        mean, m2 = column_moments(h)
+    else:
+        mean, m2 = column_moments(deviation[0])
+        mean += deviation[1]
     saturated = np.count_nonzero(act.is_saturated(h)) if act.is_saturated is not None else 0
     zeros = np.count_nonzero(h == 0)  # faster than h.size - np.count_nonzero(h)
     alive = h.any(axis=0) if zeros else None
-    return Moments(h.shape[0], column_mean.astype(np.float64), m2.astype(np.float64), saturated, zeros, alive)
+    return Moments(h.shape[0], mean, m2, saturated, zeros, alive)
 
 
 def statistics_from(parts) -> tuple:

@@ -50,8 +50,7 @@ import threadpoolctl
 
 from .. import initializers as _initializers
 from ..checks import ArgumentError
-from .chains import (HOMOGENEOUS, PARTS, backward_chain, forward_chain, parts_for, pool, power_of_two_towards_one,
-                     split_product)
+from .chains import HOMOGENEOUS, PARTS, backward_chain, forward_chain, layout, pool, power_of_two_towards_one
 from .moments import gradient_std_from, moments_times_power_of_two, rms, statistics_from, sums_times_power_of_two
 
 __all__ = ["SignalNetwork", "HOMOGENEOUS", "INITIALIZERS", "MAX_QR_WORK", "PARTS"]
@@ -158,7 +157,7 @@ class SignalNetwork:
         Each part of the samples runs through the new layers in its own thread; then
         each layer's statistics are combined, at the first part's power of two.
         """
-        count = parts_for(len(x))
+        count, product = layout(len(x))
         forward, spare = self._forward, [[] for _ in range(count)]
         if forward.get("key") != key:
             if len(forward.get("parts", ())) == count:  # the replaced pass's arrays take the new one's values
@@ -170,7 +169,6 @@ class SignalNetwork:
             return forward
 
         layer_scale = 1.0 if homogeneous else scale  # homogeneous: s^l is put back later
-        product = np.matmul if count > 1 else split_product
 
         def extend(part, x_part, spare_part, deviation):
             if not part:
@@ -208,10 +206,9 @@ class SignalNetwork:
             return self._backward
         homogeneous = act.name in HOMOGENEOUS
         factor = 1.0 if homogeneous else scale  # homogeneous: s^(L-l) is put back later
-        count = len(self._forward["parts"])
+        count, product = layout(len(g))  # as the forward pass's
         spare = self._backward.get("parts", ())  # the replaced pass's shown dz, by part
         spare = spare if len(spare) == count else [{} for _ in range(count)]
-        product = np.matmul if count > 1 else split_product
         chains = _each_part(
             lambda part, g_part, spare_part: backward_chain([(h, s) for h, _, s in part[:depth]], g_part, weights,
                                                             act, factor, shown, spare_part, product=product),
