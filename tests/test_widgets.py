@@ -302,6 +302,22 @@ def test_a_new_range_of_the_std_axis_redraws_its_axes_not_the_whole_figure():
     assert "tanh" not in explorer.title.get_text() and explorer.title.get_text() in drawn
 
 
+def test_a_new_range_of_the_std_draws_its_axis_alone_and_new_layers_both():
+    explorer = widgets.signal_explorer(depth=10, width=50, init="normal", scale=0.01, n_samples=64)
+    drawn = []
+    for axis in (explorer.ax_std.xaxis, explorer.ax_std.yaxis):
+        axis.draw = lambda renderer, axis=axis, draw=axis.draw: (drawn.append(axis.axis_name), draw(renderer))
+    layers = explorer.ax_std.get_xlim()
+    explorer.scale.value = 0.3  # the std takes another range; the layers stay: the layer axis is kept
+    assert explorer.ax_std.get_xlim() == layers and drawn == ["y"]
+    explorer.depth.value = 40  # more layers: the layer axis, and the std's over it, in a full drawing's order
+    assert explorer.ax_std.get_xlim() != layers and drawn == ["y", "x", "y"]
+    fresh = widgets.signal_explorer(depth=40, width=50, init="normal", scale=0.3, n_samples=64)
+    assert fresh.ax_std.get_xlim() == explorer.ax_std.get_xlim()
+    assert fresh.ax_std.get_ylim() == explorer.ax_std.get_ylim()
+    assert explorer.png == fresh.png  # the same pixels as a figure drawn from scratch
+
+
 @pytest.mark.parametrize("present", [False, True])
 def test_the_blitted_figure_is_the_full_drawing(present):
     explorer = widgets.signal_explorer(depth=10, width=50, init="normal", scale=0.01, n_samples=64, present=present)

@@ -64,9 +64,11 @@ class Painter:
     1. the frame: everything not in a layer above (titles, legends, axes whose limits
        do not move), drawn in full by ``canvas.draw()`` (about 70 ms for the signal
        explorer) when ``frame_key`` changes;
-    2. ``axes``: what depends on ``key``, the axis limits (an axes' ``xaxis`` and
-       ``yaxis``, with their ticks, labels and grid), drawn after ``set_axes()`` when
-       ``key`` changes: about 40 ms, most of it the tick labels.
+    2. ``axes``: what depends on the axis limits (an axes' ``xaxis`` or ``yaxis``,
+       with its ticks, labels and grid), one layer per element of ``key``: layer i
+       (a list of artists) is drawn, after ``set_axes()``, when ``key[i]`` or a key
+       below it changes.  About 11 ms an axis, most of it the tick labels, so an
+       axis whose limits stay is not drawn again when the other's change.
        Without ``axes``, ``key`` is the frame's key and ``set_axes()`` comes before
        the full drawing;
     3. ``steady``: artists that change seldom during a drag (the signal explorer's
@@ -80,32 +82,33 @@ class Painter:
     def __init__(self, figure):
         self.figure = figure
         self.canvas = FigureCanvasAgg(figure)
-        self.frame_key = self.key = self.steady_key = None
-        self.frame = self.axes_image = self.background = None
-        self.palette = None
+        self.keys, self.images = (), []  # the frame's and axes layers' keys, and the image after each layer
+        self.steady_key = self.background = self.palette = None
 
     def render(self, key, set_axes, dynamic, axes=(), frame_key=None, steady=(), steady_key=None) -> bytes:
-        frame_key = frame_key if axes else key
-        redraw = self.frame is None or frame_key != self.frame_key
-        if redraw:
+        keys = (frame_key, *key) if axes else (key,)
+        # the lowest layer whose key changed: 0 the frame, i the axes layer axes[i - 1]; None: none changed
+        changed = 0 if not self.images or keys[0] != self.keys[0] else \
+            next((i for i in range(1, len(keys)) if keys[i] != self.keys[i]), None)
+        if changed is not None:
             set_axes()
-            upper = (*axes, *steady, *dynamic)
-            for artist in upper:
-                artist.set_visible(False)
-            self.canvas.draw()
-            self.frame, self.frame_key = self.canvas.copy_from_bbox(self.figure.bbox), frame_key
-            for artist in upper:
-                artist.set_visible(True)
-        if redraw or key != self.key:
-            if not redraw:
-                set_axes()
-            self.canvas.restore_region(self.frame)
-            for artist in axes:
-                self.figure.draw_artist(artist)
-            self.axes_image, self.key, self.palette = self.canvas.copy_from_bbox(self.figure.bbox), key, None
-            redraw = True
-        if redraw or steady_key != self.steady_key:
-            self.canvas.restore_region(self.axes_image)
+            if changed == 0:
+                upper = (*(artist for layer in axes for artist in layer), *steady, *dynamic)
+                for artist in upper:
+                    artist.set_visible(False)
+                self.canvas.draw()
+                self.images = [self.canvas.copy_from_bbox(self.figure.bbox)]
+                for artist in upper:
+                    artist.set_visible(True)
+            del self.images[max(changed, 1):]  # the layers from the changed one up are drawn again
+            for layer in axes[len(self.images) - 1:]:
+                self.canvas.restore_region(self.images[-1])
+                for artist in layer:
+                    self.figure.draw_artist(artist)
+                self.images.append(self.canvas.copy_from_bbox(self.figure.bbox))
+            self.keys, self.palette = keys, None
+        if changed is not None or steady_key != self.steady_key:
+            self.canvas.restore_region(self.images[-1])
             for artist in steady:
                 self.figure.draw_artist(artist)
             self.background, self.steady_key = self.canvas.copy_from_bbox(self.figure.bbox), steady_key

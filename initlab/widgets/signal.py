@@ -199,9 +199,10 @@ class SignalExplorer(Explorer):
         dynamic = [self.line_std_pred, self.line_grad_pred, self.line_std, self.line_grad,
                    *self.ax_std.spines.values(), self.message, *self.ridges_h.stairs, *self.ridges_g.stairs,
                    self.title_scale]
-        # the std plot's ticks and grid change with its limits; the rest of the figure with the heading
-        axes = [self.ax_std.xaxis, self.ax_std.yaxis]
-        self.show(self._painter.render((last, low, high), set_axes, dynamic, axes=axes, frame_key=heading,
+        # the std plot's ticks and grid change with its limits, each axis with its own (a weight-scale drag
+        # moves the std's range, not the layers'); the rest of the figure with the heading
+        axes = [[self.ax_std.xaxis], [self.ax_std.yaxis]]
+        self.show(self._painter.render((last, (low, high)), set_axes, dynamic, axes=axes, frame_key=heading,
                                        steady=self.ridges_h.labels + self.ridges_g.labels,
                                        steady_key=tuple(self.shown_layers)))
         colour = {"healthy": "#009E73"}.get(self.verdict.split(":")[0], "#D55E00")
