@@ -193,6 +193,10 @@ def notebooks(rounds):
         "02 signal, normal x 0.01, tanh": (widgets.signal_explorer(depth=10, width=500, activation="tanh",
                                                                     init="normal", scale=0.01), "scale",
                                            np.geomspace(0.008, 0.0125, 5)),
+        # the lesson's drag from collapse to saturation: nearly every step moves the std plot's range
+        "02 signal, scale 0.01 .. 100 and back": (widgets.signal_explorer(depth=10, width=500, activation="tanh",
+                                                                           init="normal", scale=0.01), "scale",
+                                                  np.geomspace(0.01, 100, 9)[[*range(9), *range(7, 0, -1)]]),
         "03 weighted sum": (widgets.weighted_sum_explorer(n_inputs=1000, fraction_on=0.5, weight_std=1.0,
                                                           bias_std=1.0), "weight_std", np.geomspace(0.7, 1.4, 5)),
         "04 signal, xavier_normal, tanh": (widgets.signal_explorer(depth=10, width=500, activation="tanh",
