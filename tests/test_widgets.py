@@ -307,11 +307,15 @@ def test_a_new_range_of_the_std_draws_its_axis_alone_and_new_layers_both():
     drawn = []
     for axis in (explorer.ax_std.xaxis, explorer.ax_std.yaxis):
         axis.draw = lambda renderer, axis=axis, draw=axis.draw: (drawn.append(axis.axis_name), draw(renderer))
+    for label in explorer.ridges_h.labels:
+        label.draw = lambda renderer, label=label, draw=label.draw: (
+            label.get_visible() and drawn.append(label.get_text()), draw(renderer))
     layers = explorer.ax_std.get_xlim()
-    explorer.scale.value = 0.3  # the std takes another range; the layers stay: the layer axis is kept
+    explorer.scale.value = 0.3  # the std takes another range: its axis alone (the layer labels are copied)
     assert explorer.ax_std.get_xlim() == layers and drawn == ["y"]
-    explorer.depth.value = 40  # more layers: the layer axis, and the std's over it, in a full drawing's order
-    assert explorer.ax_std.get_xlim() != layers and drawn == ["y", "x", "y"]
+    explorer.depth.value = 40  # more layers: the layer axis, the std's over it (a full drawing's order), the labels
+    assert explorer.ax_std.get_xlim() != layers
+    assert drawn == ["y", "x", "y", "layer 1", "layer 13", "layer 27", "layer 40"]
     fresh = widgets.signal_explorer(depth=40, width=50, init="normal", scale=0.3, n_samples=64)
     assert fresh.ax_std.get_xlim() == explorer.ax_std.get_xlim()
     assert fresh.ax_std.get_ylim() == explorer.ax_std.get_ylim()

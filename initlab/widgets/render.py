@@ -73,7 +73,10 @@ class Painter:
        the full drawing;
     3. ``steady``: artists that change seldom during a drag (the signal explorer's
        layer labels change with the depth, not with the weight scale), when
-       ``steady_key`` changes.  Drawing a text costs about 1 ms, much of an update;
+       ``steady_key`` changes.  Drawing a text costs about 1 ms, much of an update.
+       With ``steady_region`` (display pixels that hold the steady artists and that no
+       axes layer reaches), a new axes layer keeps them: that region of the last
+       image is copied over it instead of drawing them again;
     4. ``dynamic``: drawn at every update (under 10 ms).
 
     The PNG's palette is taken anew when the frame or the axes change.
@@ -85,7 +88,8 @@ class Painter:
         self.keys, self.images = (), []  # the frame's and axes layers' keys, and the image after each layer
         self.steady_key = self.background = self.palette = None
 
-    def render(self, key, set_axes, dynamic, axes=(), frame_key=None, steady=(), steady_key=None) -> bytes:
+    def render(self, key, set_axes, dynamic, axes=(), frame_key=None, steady=(), steady_key=None,
+               steady_region=None) -> bytes:
         keys = (frame_key, *key) if axes else (key,)
         # the lowest layer whose key changed: 0 the frame, i the axes layer axes[i - 1]; None: none changed
         changed = 0 if not self.images or keys[0] != self.keys[0] else \
@@ -109,8 +113,11 @@ class Painter:
             self.keys, self.palette = keys, None
         if changed is not None or steady_key != self.steady_key:
             self.canvas.restore_region(self.images[-1])
-            for artist in steady:
-                self.figure.draw_artist(artist)
+            if changed and steady_key == self.steady_key and steady_region is not None:
+                self._paste(self.background, steady_region)  # the steady artists as they were
+            else:
+                for artist in steady:
+                    self.figure.draw_artist(artist)
             self.background, self.steady_key = self.canvas.copy_from_bbox(self.figure.bbox), steady_key
         self.canvas.restore_region(self.background)
         for artist in dynamic:
@@ -118,6 +125,13 @@ class Painter:
         if self.palette is None:
             self.palette = palette_of(self.canvas)
         return encode_png(self.canvas, self.palette)
+
+    def _paste(self, image, region):
+        """Copy ``region`` (display pixels, origin at the bottom left) of ``image`` onto the canvas."""
+        height = self.canvas.get_width_height()[1]
+        left, right = math.floor(region.x0), math.ceil(region.x1)
+        top, bottom = height - math.ceil(region.y1), height - math.floor(region.y0)  # Agg's rows run downwards
+        self.canvas.restore_region(image, bbox=(left, top, right, bottom), xy=(0, 0))
 
 
 class Ridges:

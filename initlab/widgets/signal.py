@@ -20,6 +20,7 @@ import ipywidgets as w
 import matplotlib
 import numpy as np
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
 
 from .. import activations as _activations
 from .. import style as _style
@@ -202,9 +203,11 @@ class SignalExplorer(Explorer):
         # the std plot's ticks and grid change with its limits, each axis with its own (a weight-scale drag
         # moves the std's range, not the layers'); the rest of the figure with the heading
         axes = [[self.ax_std.xaxis], [self.ax_std.yaxis]]
+        # the histograms' layer labels, right of their axes: far from the std plot's axes
+        labels = Bbox.from_extents(self.ridges_h.ax.bbox.x1, 0, *self.figure.bbox.p1)
         self.show(self._painter.render((last, (low, high)), set_axes, dynamic, axes=axes, frame_key=heading,
                                        steady=self.ridges_h.labels + self.ridges_g.labels,
-                                       steady_key=tuple(self.shown_layers)))
+                                       steady_key=tuple(self.shown_layers), steady_region=labels))
         colour = {"healthy": "#009E73"}.get(self.verdict.split(":")[0], "#D55E00")
         self.say(f"<b style='color:{colour}'>{self.verdict}</b> <span style='color:#555'>(depth {depth}, "
                  f"width {result.widths[1]}, scale {self.scale.value:.3g})</span>")
