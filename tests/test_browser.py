@@ -22,6 +22,8 @@ import nbformat
 import pytest
 from browser_support import ARTIFACTS, TOKEN, run_all_cells, browser, jupyter_lab  # noqa: F401  (browser: a fixture)
 
+pytestmark = pytest.mark.browser  # README.md: a quick check can leave these out
+
 # Generous bounds: an explorer's first figure takes about a second on a quiet 2-core machine, but several
 # times that when other processes compete for the cores
 RUN_SECONDS = 300

@@ -23,6 +23,8 @@ import nbformat
 import pytest
 from browser_support import ARTIFACTS, TOKEN, run_all_cells, browser, jupyter_lab  # noqa: F401  (browser: a fixture)
 
+pytestmark = pytest.mark.browser  # README.md: a quick check can leave these out
+
 SCREEN = {"width": 1280, "height": 720}
 NOTEBOOK = "present.ipynb"
 EXPLORER = 'initlab.widgets.signal_explorer(depth=20, width=500, init="normal", scale=0.01)'

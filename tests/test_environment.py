@@ -1,5 +1,6 @@
-"""requirements.txt and environment.yml pin the same versions; import stays light."""
+"""requirements.txt and environment.yml pin the same versions; import stays light; the README's commands hold."""
 
+import ast
 import importlib.machinery
 import importlib.util
 import re
@@ -125,3 +126,22 @@ def test_the_setup_check_names_each_version_that_differs_from_the_pins(tmp_path)
                      "numbers may differ in the last digits from the stored outputs.",
                      f"{pins} does not pin ipywidgets (installed: {installed['ipywidgets']})."]
     assert versions.report(tmp_path / "missing.txt").startswith("Cannot read the course's pins (No such file")
+
+
+def test_the_quick_check_leaves_out_every_browser_module_and_only_the_student_runs():
+    """README's quick check, -m "not browser and not student_runs", must not keep a test that starts Chromium
+    nor drop more than the student edition's runs: each module that drives Chromium is marked as a whole."""
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        marked = any(isinstance(node, ast.Assign) and [t.id for t in node.targets if isinstance(t, ast.Name)]
+                     == ["pytestmark"] and ast.unparse(node.value) == "pytest.mark.browser" for node in tree.body)
+        assert marked == bool(imported & {"browser_support", "offline_browser"}), path.name
+    tree = ast.parse((ROOT / "tests" / "test_student_edition.py").read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node in tree.body:
+            runs = "runs_to_the_end_and_says_what_is_not_answered(" in ast.unparse(node) and \
+                isinstance(node, ast.ClassDef)
+            assert ("pytest.mark.student_runs" in map(ast.unparse, node.decorator_list)) == runs, node.name
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "python3 course.py test -m 'not browser and not student_runs'" in readme

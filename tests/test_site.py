@@ -21,6 +21,8 @@ import pytest
 
 from offline_browser import ARTIFACTS, IMAGES_JS, chromium, offline_page
 
+pytestmark = pytest.mark.browser  # README.md: a quick check can leave these out
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SHOTS = ARTIFACTS / "site"

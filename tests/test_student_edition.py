@@ -191,12 +191,14 @@ HALVES = ({"02", "03", "04", "05", "06"}, {"00", "01", "07", "08", "09"})
 assert set.union(*HALVES) == {p.name[:2] for p in NOTEBOOKS}, "a new lesson goes into one of the halves"
 
 
+@pytest.mark.student_runs
 class TestStudentEditionRunsFirstHalf:
     @pytest.mark.parametrize("notebook", [p for p in NOTEBOOKS if p.name[:2] in HALVES[0]], ids=lambda p: p.stem)
     def test_runs_to_the_end_and_says_what_is_not_answered(self, edition, notebook, tmp_path):
         runs_to_the_end_and_says_what_is_not_answered(edition, notebook, tmp_path)
 
 
+@pytest.mark.student_runs
 class TestStudentEditionRunsSecondHalf:
     @pytest.mark.parametrize("notebook", [p for p in NOTEBOOKS if p.name[:2] in HALVES[1]], ids=lambda p: p.stem)
     def test_runs_to_the_end_and_says_what_is_not_answered(self, edition, notebook, tmp_path):
