@@ -111,3 +111,17 @@ def test_presets_are_on_the_sliders_steps_so_the_page_keeps_them():
         assert abs(steps_w - round(steps_w)) < 1e-6 and abs(sigma_b / SIGMA_B_STEP - round(sigma_b / SIGMA_B_STEP)) < 1e-9
         assert on_sliders(sigma_w, sigma_b) == pytest.approx((sigma_w, sigma_b), rel=1e-12, abs=1e-12), name
     assert on_sliders(1.3274, 0.2236) == pytest.approx((10 ** 0.123, 0.22), rel=1e-12)
+
+
+def test_a_new_range_of_the_gradients_draws_their_axis_alone_and_equals_a_full_drawing():
+    explorer = widgets.chaos_explorer(sigma_w=1.0, sigma_b=0.05)
+    drawn = []
+    for axis in (explorer.ax_g.xaxis, explorer.ax_g.yaxis, explorer.ax_c.xaxis, explorer.ax_c.yaxis):
+        axis.draw = lambda renderer, axis=axis, draw=axis.draw: (drawn.append(axis), draw(renderer))
+    limits = explorer.ax_g.get_ylim()
+    explorer.sigma_w.value = 3.0  # chaotic: the gradients grow 1e9-fold, and their axis takes another range
+    assert explorer.ax_g.get_ylim() != limits and drawn == [explorer.ax_g.yaxis]
+    canvas = explorer._painter.canvas
+    blitted = np.asarray(canvas.buffer_rgba()).copy()
+    canvas.draw()
+    assert np.array_equal(blitted, np.asarray(canvas.buffer_rgba()))  # pixel for pixel a full drawing

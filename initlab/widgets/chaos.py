@@ -189,9 +189,11 @@ class ChaosExplorer(Explorer):
         def set_axes():
             self.ax_g.set_ylim(low, high)
 
+        # the curves' spines over their points, as in a full drawing
         dynamic = [self.marker, self.line_c_pred, self.line_c, self.line_c_star, self.line_g_pred, self.line_g,
-                   self.title]
-        self.show(self._painter.render((low, high), set_axes, dynamic))
+                   *self.ax_c.spines.values(), *self.ax_g.spines.values(), self.title]
+        # a new range of the gradients draws their axis alone, over the kept rest of the figure
+        self.show(self._painter.render(((low, high),), set_axes, dynamic, axes=[[self.ax_g.yaxis]]))
         self.say(self.describe())
 
     def describe(self) -> str:
