@@ -116,3 +116,21 @@ def test_presentation_mode_keeps_the_pixels_and_enlarges_the_text():
 def test_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         widgets.isometry_explorer(**kwargs)
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_each_axis_is_drawn_when_its_limits_move_and_the_figure_is_the_full_drawing(present):
+    explorer = widgets.isometry_explorer(depth=30, width=200, sigma_w=1.05, present=present)
+    values, mean = explorer.ax_values, explorer.ax_mean
+    drawn = []
+    for axis in (values.xaxis, values.yaxis, mean.xaxis, mean.yaxis):
+        axis.draw = lambda renderer, axis=axis, draw=axis.draw: (drawn.append(axis), draw(renderer))
+    explorer.sigma_w.value = 2.0  # chaotic: the mean of s^2 grows 1e8-fold, the spectrum spreads
+    assert drawn == [values.yaxis, mean.yaxis]
+    drawn.clear()
+    explorer.depth.value = 47  # a longer layer axis, and the axes over it
+    assert drawn[0] is mean.xaxis and set(drawn) <= {mean.xaxis, values.yaxis, mean.yaxis}
+    canvas = explorer._painter.canvas
+    blitted = np.asarray(canvas.buffer_rgba()).copy()
+    canvas.draw()
+    assert np.array_equal(blitted, np.asarray(canvas.buffer_rgba()))  # pixel for pixel a full drawing

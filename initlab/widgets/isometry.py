@@ -127,7 +127,7 @@ class IsometryExplorer(Explorer):
             # margins in points, like the fonts, so that the layout suits both modes
             self.ax_values = ax = self.axes_at(62, 46, width / 2 - 30, -50)
             self.line_values, = ax.plot([], [], "-", color=colors[0], label="singular values of J")
-            ax.axhline(1.0, color="black", linewidth=1, linestyle=":")
+            self.one_values = ax.axhline(1.0, color="black", linewidth=1, linestyle=":")
             ax.set_yscale("log")
             log_axis(ax.yaxis)
             ax.set_xlim(0, 1)
@@ -138,13 +138,13 @@ class IsometryExplorer(Explorer):
             self.line_predicted, = ax.plot([], [], "-", color=colors[3], linewidth=9, alpha=0.25,
                                            label="predicted: product of chi_1")
             self.line_mean, = ax.plot([], [], "o-", color=colors[3], markersize=4, label="measured")
-            ax.axhline(1.0, color="black", linewidth=1, linestyle=":")
+            self.one_mean = ax.axhline(1.0, color="black", linewidth=1, linestyle=":")
             ax.set_yscale("log")
             log_axis(ax.yaxis)
             ax.set_xlabel("layer")
             ax.set_ylabel("mean of s² (log scale)")
             ax.set_title("mean of s² after each layer", fontsize="medium")
-            ax.legend(loc="upper left", fontsize="small")
+            self.legend = ax.legend(loc="upper left", fontsize="small")
             self.title = fig.text(0.5, 1 - 13 / height, "", ha="center", va="center", fontsize="large")
             self.note = self.ax_values.text(0.97, 0.05, "", transform=self.ax_values.transAxes, ha="right",
                                             va="bottom", fontsize="small", color=colors[3])
@@ -177,9 +177,15 @@ class IsometryExplorer(Explorer):
             self.ax_mean.set_ylim(low_mean, high_mean)
             self.ax_mean.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
 
-        dynamic = [self.line_values, self.line_mean, self.line_predicted, self.title, self.note]
-        self.show(self._painter.render((shown_depth, low_values, high_values, low_mean, high_mean), set_axes,
-                                        dynamic))
+        # in a full drawing's order, over the axes' grid lines: each plot's curves, its line at 1, its spines,
+        # then the note and the legend
+        dynamic = [self.line_values, self.one_values, *self.ax_values.spines.values(), self.note,
+                   self.line_predicted, self.line_mean, self.one_mean, *self.ax_mean.spines.values(), self.legend,
+                   self.title]
+        # each axis whose limits move is drawn alone over the kept rest of the figure
+        axes = [[self.ax_mean.xaxis], [self.ax_values.yaxis], [self.ax_mean.yaxis]]
+        self.show(self._painter.render((shown_depth, (low_values, high_values), (low_mean, high_mean)), set_axes,
+                                       dynamic, axes=axes))
         self.say(self._status())
 
     def _numbers(self) -> dict:
