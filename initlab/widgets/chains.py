@@ -62,13 +62,13 @@ def forward_chain(h, weights, act, scale, shift, homogeneous, spare=(), k=0, pro
     """
     layers = []
     for layer, weight in enumerate(weights):
+        out = _fitting(spare[layer] if layer < len(spare) else None, (h.shape[0], weight.shape[1]), h.dtype)
         if act.name == "sigmoid":
-            h, deviation = sigmoid_layer(deviation or (h, np.zeros(h.shape[1], h.dtype)), weight, scale, product,
-                                         _fitting(spare[layer] if layer < len(spare) else None, h, weight))
+            h, deviation = sigmoid_layer(deviation or (h, np.zeros(h.shape[1], h.dtype)), weight, scale, product, out)
             layers.append((h, part_moments(h, act, deviation), 0))
             continue
         shift += k
-        z = product(h, weight, out=_fitting(spare[layer] if layer < len(spare) else None, h, weight))
+        z = product(h, weight, out=out)
         z *= np.float32(scale * 2.0 ** -k)
         linear = not homogeneous and act.name == "tanh" and tanh_is_identity(z, shift)
         if shift != 0 and not (homogeneous or linear):  # out of tanh's linear range: back to true values
@@ -128,15 +128,15 @@ def tanh_is_identity(z, shift) -> bool:
     return math.isfinite(largest) and math.ldexp(largest, shift) < TANH_LINEAR
 
 
-def _fitting(spare, h, weight):
-    """``spare`` if it can take h @ weight (the same shape and dtype), else None (a new array).
+def _fitting(spare, shape, dtype):
+    """``spare`` if it has this shape and dtype, else None (a new array).
 
     A new 1 MB array costs its page faults whenever the C library has given freed
     memory back to the system: a tanh update at depth 10 and width 500 faulted in
     40 MB (10,194 pages, about 17 ms) before the passes wrote into the arrays of the
     pass they replace; their threads now fault in none.
     """
-    fits = spare is not None and spare.shape == (h.shape[0], weight.shape[1]) and spare.dtype == h.dtype
+    fits = spare is not None and spare.shape == shape and spare.dtype == dtype
     return spare if fits else None
 
 
@@ -167,9 +167,8 @@ def backward_chain(hs, g, weights, act, scale, shown, spare, product=np.matmul) 
         else:
             slope = act.derivative_from_output(h)  # a new array
         # a shown layer's dz goes into the replaced pass's array, another's into the slope's
-        kept = spare.get(layer) if layer in shown else None
-        fits = kept is not None and kept.shape == slope.shape and kept.dtype == slope.dtype
-        dz = np.multiply(slope, g, out=kept if fits else slope)
+        kept = _fitting(spare.get(layer) if layer in shown else None, slope.shape, slope.dtype)
+        dz = np.multiply(slope, g, out=slope if kept is None else kept)
         if factor != 1.0:
             dz *= np.float32(factor)
         sums = part_sums(dz)
